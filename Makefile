@@ -1,0 +1,77 @@
+# duoredis: build, test, lint and benchmark.
+#
+#   make deps && make test      install what the tests need, run both builds
+#
+# Targets: deps test test-pure test-hiredis bench-parsers fuzz lint tour
+
+SHELL := /bin/bash
+
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+GOFMT := $(shell $(GO) env GOROOT)/bin/gofmt
+GOBIN_DIR := $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
+STATICCHECK := $(GOBIN_DIR)/staticcheck
+BENCHSTAT := $(GOBIN_DIR)/benchstat
+STATICCHECK_VERSION := v0.8.2
+
+# hiredis >= 1.0 for -tags hiredis: on a system without it (Debian 12),
+# scripts/hiredis-deps.sh puts Debian 13's into hiredis/.prefix (git-ignored).
+# Its pkg-config dir comes first on PKG_CONFIG_PATH. It is added even before it
+# exists (pkg-config skips missing dirs), so that `make deps test` in one
+# command sees the prefix that deps made.
+HIREDIS_PC_DIR := $(CURDIR)/hiredis/.prefix/lib/pkgconfig
+ifeq ($(findstring $(HIREDIS_PC_DIR),$(PKG_CONFIG_PATH)),)
+export PKG_CONFIG_PATH := $(HIREDIS_PC_DIR)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+endif
+
+FUZZTIME ?= 60s
+
+.DEFAULT_GOAL := help
+
+.PHONY: help deps test test-pure test-hiredis bench-parsers fuzz lint tour
+
+help:
+	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Go modules and tools'
+	@echo 'make test           test-pure, then test-hiredis'
+	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
+	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
+	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
+	@echo 'make fuzz           fuzz both parsers for FUZZTIME each (now $(FUZZTIME))'
+	@echo 'make lint           gofmt, go vet and staticcheck in both builds'
+	@echo 'make tour           run examples/tour'
+
+deps:
+	scripts/system-deps.sh
+	scripts/hiredis-deps.sh
+	$(GO) mod download
+	GOBIN='$(GOBIN_DIR)' $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@if [ -x '$(BENCHSTAT)' ]; then echo 'benchstat: $(BENCHSTAT) is there'; \
+	else echo 'GOBIN=$(GOBIN_DIR) $(GO) install golang.org/x/perf/cmd/benchstat@latest'; \
+	GOBIN='$(GOBIN_DIR)' $(GO) install golang.org/x/perf/cmd/benchstat@latest; fi
+
+test: test-pure test-hiredis
+
+test-pure:
+	CGO_ENABLED=0 $(GO) test -count=1 ./...
+
+test-hiredis:
+	CGO_ENABLED=1 $(GO) test -count=1 -race -tags hiredis ./...
+
+bench-parsers:
+	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -bench 'BenchmarkParse' -benchmem -count 6 ./cparser/ \
+		> bench-parsers.txt || { cat bench-parsers.txt; exit 1; }
+	$(BENCHSTAT) -col /parser bench-parsers.txt
+
+fuzz:
+	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -fuzz '^FuzzParsers$$' -fuzztime $(FUZZTIME) ./cparser/
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzGoParser$$' -fuzztime $(FUZZTIME) ./goparser/
+
+lint:
+	@echo 'gofmt -l .'; out="$$('$(GOFMT)' -l .)"; \
+	if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$out"; exit 1; fi
+	CGO_ENABLED=0 $(GO) vet ./...
+	CGO_ENABLED=1 $(GO) vet -tags hiredis ./...
+	CGO_ENABLED=0 $(STATICCHECK) ./...
+	CGO_ENABLED=1 $(STATICCHECK) -tags hiredis ./...
+
+tour:
+	$(GO) run ./examples/tour

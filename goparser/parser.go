@@ -1,0 +1,535 @@
+// Package goparser is the pure-Go RESP2/RESP3 parser of duoredis, and the
+// default one: it builds with CGO_ENABLED=0. Package cparser, built with
+// -tags hiredis, parses with hiredis's C reader instead and gives the same
+// results; see build_tags.md.
+//
+// The parser reads from an io.Reader into a buffer it owns and hands out
+// replies whose byte slices point into that buffer, so reading a reply
+// allocates nothing in the steady state. Those slices stay valid until the
+// next ReadReply or Reset.
+package goparser
+
+import (
+	"io"
+
+	redis "github.com/duoredis/redis"
+)
+
+const (
+	// defaultBufSize is the size of the read buffer of a new Parser.
+	defaultBufSize = 32 << 10
+	// maxRetainedBuf is the largest buffer kept between replies; a larger
+	// one, grown for a big reply, is dropped once that reply was consumed.
+	maxRetainedBuf = 4 << 20
+	// maxPrealloc caps the elements allocated ahead of an aggregate's data,
+	// so that a hostile count in a header cannot allocate much before the
+	// elements really arrive.
+	maxPrealloc = 1 << 16
+)
+
+// Parser is the pure-Go implementation of [redis.Parser]. It is not safe for
+// concurrent use.
+type Parser struct {
+	rd   io.Reader
+	buf  []byte
+	r, w int   // buf[r:w] holds bytes read but not yet consumed
+	base int64 // stream offset of buf[0]
+	// start is the position in buf where the reply being read begins. Bytes
+	// from start on may be referenced by the reply, so the buffer is never
+	// compacted over them while that reply is being read.
+	start int
+	opts  redis.ParserOptions
+	err   error // sticky
+}
+
+var _ redis.Parser = (*Parser)(nil)
+
+// New returns a Parser reading from r with the given limits (zero fields
+// take their defaults).
+func New(r io.Reader, opts redis.ParserOptions) *Parser {
+	return &Parser{rd: r, buf: make([]byte, defaultBufSize), opts: opts.WithDefaults()}
+}
+
+// NewParser is New with the signature of [redis.NewParserFunc].
+func NewParser(r io.Reader, opts redis.ParserOptions) redis.Parser { return New(r, opts) }
+
+// Reset discards buffered data and any error, and reads a new stream from r.
+func (p *Parser) Reset(r io.Reader) {
+	p.rd = r
+	p.r, p.w, p.start, p.base = 0, 0, 0, 0
+	p.err = nil
+	if len(p.buf) > maxRetainedBuf {
+		p.buf = make([]byte, defaultBufSize)
+	}
+}
+
+// Buffered reports how many bytes were read from the stream and not yet
+// returned as part of a reply.
+func (p *Parser) Buffered() int { return p.w - p.r }
+
+// ReadReply reads the next reply into *dst; see [redis.Parser.ReadReply].
+func (p *Parser) ReadReply(dst *redis.Reply) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.r == p.w {
+		p.base += int64(p.r)
+		p.r, p.w = 0, 0
+		if len(p.buf) > maxRetainedBuf {
+			p.buf = make([]byte, defaultBufSize)
+		}
+	} else if len(p.buf)-p.w < 1024 {
+		// Little room is left: move the unread tail to the front. This may
+		// overwrite the previous reply, which the contract allows.
+		p.compact()
+	}
+	p.start = p.r
+	if err := p.readValue(dst, 1); err != nil {
+		p.err = err
+		return err
+	}
+	return nil
+}
+
+func (p *Parser) compact() {
+	n := copy(p.buf, p.buf[p.r:p.w])
+	p.base += int64(p.r)
+	p.start -= p.r
+	p.w = n
+	p.r = 0
+}
+
+// fill reads more data. need is how many bytes from p.r the caller wants in
+// the buffer (0 if unknown), so that a large bulk is read straight into a
+// buffer of the right size.
+func (p *Parser) fill(need int) error {
+	if need < p.w-p.r+1 {
+		need = p.w - p.r + 1
+	}
+	if p.r+need > len(p.buf) {
+		p.grow(need)
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := p.rd.Read(p.buf[p.w:])
+		p.w += n
+		if n > 0 {
+			return nil
+		}
+		if err != nil {
+			if err == io.EOF && p.w > p.start {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return io.ErrNoProgress
+}
+
+// grow makes room for need bytes from p.r. Bytes from p.start on are kept;
+// if part of the current reply was already handed out (p.r > p.start), the
+// old buffer is left untouched so those slices stay valid.
+func (p *Parser) grow(need int) {
+	live := p.w - p.start
+	want := (p.r - p.start) + need
+	if p.r == p.start && want <= len(p.buf) {
+		p.compact()
+		return
+	}
+	size := 2 * len(p.buf)
+	if size < want+512 {
+		size = want + 512
+	}
+	nb := make([]byte, size)
+	copy(nb, p.buf[p.start:p.w])
+	p.base += int64(p.start)
+	p.r -= p.start
+	p.w = live
+	p.start = 0
+	p.buf = nb
+}
+
+func (p *Parser) protoErr(pos int, msg string) error {
+	return &redis.ProtocolError{Offset: p.base + int64(pos), Msg: msg}
+}
+
+// readValue reads one value at nesting depth depth (1 for a top-level reply)
+// into dst.
+func (p *Parser) readValue(dst *redis.Reply, depth int) error {
+	for p.r >= p.w {
+		if err := p.fill(1); err != nil {
+			return err
+		}
+	}
+	switch typ := p.buf[p.r]; typ {
+	case '+', '-':
+		line, err := p.readLine()
+		if err != nil {
+			return err
+		}
+		setLeaf(dst, redis.Kind(typ))
+		dst.Str = line
+		return nil
+	case ':':
+		return p.readInteger(dst)
+	case '$', '=', '!':
+		return p.readBulk(dst, typ)
+	case '*', '~', '>', '%':
+		return p.readAggregate(dst, typ, depth)
+	case '|':
+		return p.readAttribute(dst, depth)
+	case '_':
+		pos := p.r
+		line, err := p.readLine()
+		if err != nil {
+			return err
+		}
+		if len(line) != 0 {
+			return p.protoErr(pos+1, "null with content")
+		}
+		setLeaf(dst, redis.KindNull)
+		return nil
+	case ',':
+		return p.readDouble(dst)
+	case '#':
+		pos := p.r
+		line, err := p.readLine()
+		if err != nil {
+			return err
+		}
+		if len(line) != 1 {
+			return p.protoErr(pos+1, "boolean must be t or f")
+		}
+		setLeaf(dst, redis.KindBoolean)
+		switch line[0] {
+		case 't', 'T':
+			dst.Int = 1
+		case 'f', 'F':
+		default:
+			return p.protoErr(pos+1, "boolean must be t or f")
+		}
+		return nil
+	case '(':
+		pos := p.r
+		line, err := p.readLine()
+		if err != nil {
+			return err
+		}
+		if !validBigNumber(line) {
+			return p.protoErr(pos+1, "invalid big number "+quote(line))
+		}
+		setLeaf(dst, redis.KindBigNumber)
+		dst.Str = line
+		return nil
+	default:
+		return p.protoErr(p.r, "invalid reply type byte "+quoteByte(typ))
+	}
+}
+
+// setLeaf resets dst to a reply of kind k with no payload, keeping the
+// capacity of its Elems for reuse.
+func setLeaf(dst *redis.Reply, k redis.Kind) {
+	dst.Kind = k
+	dst.Format = [3]byte{}
+	dst.Str = nil
+	dst.Int = 0
+	dst.Float = 0
+	dst.Elems = dst.Elems[:0]
+	dst.Attrs = nil
+}
+
+// readLine consumes the line item at p.r (type byte, content, CRLF) and
+// returns its content, which ends at the first "\r\n".
+func (p *Parser) readLine() ([]byte, error) {
+	// Short lines are the common case; a plain loop beats IndexByte there.
+	buf := p.buf[:p.w]
+	end := p.r + 34
+	if end > len(buf) {
+		end = len(buf)
+	}
+	for i := p.r + 1; i < end; i++ {
+		if buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
+			line := buf[p.r+1 : i]
+			p.r = i + 2
+			if int64(len(line)) > p.opts.MaxBulkLen {
+				return nil, p.protoErr(p.r-2, "line longer than the bulk limit")
+			}
+			return line, nil
+		}
+	}
+	return p.readLineSlow()
+}
+
+func (p *Parser) readLineSlow() ([]byte, error) {
+	scan := 1 // offset from p.r where the search for '\n' resumes
+	for {
+		for i := p.r + scan; i < p.w; {
+			j := indexByte(p.buf[i:p.w], '\n')
+			if j < 0 {
+				break
+			}
+			i += j
+			if i > p.r+1 && p.buf[i-1] == '\r' {
+				line := p.buf[p.r+1 : i-1]
+				p.r = i + 1
+				if int64(len(line)) > p.opts.MaxBulkLen {
+					return nil, p.protoErr(p.r-2, "line longer than the bulk limit")
+				}
+				return line, nil
+			}
+			i++
+		}
+		scan = p.w - p.r
+		if int64(scan-1) > p.opts.MaxBulkLen+1 {
+			return nil, p.protoErr(p.w, "line longer than the bulk limit")
+		}
+		if err := p.fill(0); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readInteger reads a ':' reply. The fast path parses the digits in place
+// while looking for the CRLF; anything unusual takes the strict slow path.
+func (p *Parser) readInteger(dst *redis.Reply) error {
+	buf := p.buf[:p.w]
+	i := p.r + 1
+	neg := false
+	if i < len(buf) && buf[i] == '-' {
+		neg = true
+		i++
+	}
+	first := i
+	var v int64
+	for i < len(buf) && i-first < 18 {
+		c := buf[i] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + int64(c)
+		i++
+	}
+	if n := i - first; n > 0 && i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' &&
+		(buf[first] != '0' || (n == 1 && !neg)) {
+		if neg {
+			v = -v
+		}
+		p.r = i + 2
+		setLeaf(dst, redis.KindInteger)
+		dst.Int = v
+		return nil
+	}
+	pos := p.r
+	line, err := p.readLine()
+	if err != nil {
+		return err
+	}
+	v, ok := parseInt(line)
+	if !ok {
+		return p.protoErr(pos+1, "invalid integer "+quote(line))
+	}
+	setLeaf(dst, redis.KindInteger)
+	dst.Int = v
+	return nil
+}
+
+func (p *Parser) readDouble(dst *redis.Reply) error {
+	pos := p.r
+	line, err := p.readLine()
+	if err != nil {
+		return err
+	}
+	f, ok := parseDouble(line)
+	if !ok {
+		return p.protoErr(pos+1, "invalid double "+quote(line))
+	}
+	setLeaf(dst, redis.KindDouble)
+	dst.Float = f
+	dst.Str = line
+	return nil
+}
+
+// readHeader reads the length line of a bulk or aggregate at p.r without
+// consuming it, returning the length and the offset from p.r of the first
+// byte after the header's CRLF.
+func (p *Parser) readHeader() (n int64, hdr int, err error) {
+	// Fast path: a short all-digit length followed by CRLF.
+	buf := p.buf[:p.w]
+	i := p.r + 1
+	first := i
+	for i < len(buf) && i-first < 18 {
+		c := buf[i] - '0'
+		if c > 9 {
+			break
+		}
+		n = n*10 + int64(c)
+		i++
+	}
+	if d := i - first; d > 0 && i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' &&
+		(buf[first] != '0' || d == 1) {
+		return n, i + 2 - p.r, nil
+	}
+	// Slow path: find the line without consuming it, then parse strictly.
+	save := p.r
+	line, err := p.readLine()
+	if err != nil {
+		return 0, 0, err
+	}
+	hdr = p.r - save
+	p.r = save
+	v, ok := parseInt(line)
+	if !ok {
+		return 0, 0, p.protoErr(save+1, "invalid length "+quote(line))
+	}
+	return v, hdr, nil
+}
+
+func (p *Parser) readBulk(dst *redis.Reply, typ byte) error {
+	n, hdr, err := p.readHeader()
+	if err != nil {
+		return err
+	}
+	if n < 0 {
+		if n == -1 && typ == '$' {
+			p.r += hdr
+			setLeaf(dst, redis.KindNull)
+			return nil
+		}
+		return p.protoErr(p.r+1, "negative length for "+redis.Kind(typ).String())
+	}
+	if n > p.opts.MaxBulkLen {
+		return p.protoErr(p.r+1, "bulk length exceeds the limit")
+	}
+	total := hdr + int(n) + 2
+	for p.w-p.r < total {
+		if err := p.fill(total); err != nil {
+			return err
+		}
+	}
+	payload := p.buf[p.r+hdr : p.r+hdr+int(n)]
+	end := p.r + hdr + int(n)
+	if p.buf[end] != '\r' || p.buf[end+1] != '\n' {
+		return p.protoErr(end, "bulk payload not followed by CRLF")
+	}
+	switch typ {
+	case '$':
+		setLeaf(dst, redis.KindBulkString)
+		dst.Str = payload
+	case '!':
+		setLeaf(dst, redis.KindBulkError)
+		dst.Str = payload
+	default: // '='
+		if len(payload) < 4 || payload[3] != ':' {
+			return p.protoErr(p.r+hdr, "verbatim string without a format prefix")
+		}
+		setLeaf(dst, redis.KindVerbatim)
+		copy(dst.Format[:], payload[:3])
+		dst.Str = payload[4:]
+	}
+	p.r = end + 2
+	return nil
+}
+
+// aggregateHeader reads and checks the count of an aggregate at depth.
+// It returns -1 for a null array (which it consumes).
+func (p *Parser) aggregateHeader(typ byte, depth int) (int64, error) {
+	pos := p.r
+	n, hdr, err := p.readHeader()
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		if n == -1 && typ == '*' {
+			p.r += hdr
+			return -1, nil
+		}
+		return 0, p.protoErr(pos+1, "negative count for "+redis.Kind(typ).String())
+	}
+	if n > p.opts.MaxAggregateLen {
+		return 0, p.protoErr(pos+1, "aggregate length exceeds the limit")
+	}
+	if depth > p.opts.MaxDepth {
+		return 0, p.protoErr(pos, "aggregates nested deeper than the limit")
+	}
+	p.r += hdr
+	return n, nil
+}
+
+func (p *Parser) readAggregate(dst *redis.Reply, typ byte, depth int) error {
+	n, err := p.aggregateHeader(typ, depth)
+	if err != nil {
+		return err
+	}
+	if n < 0 {
+		setLeaf(dst, redis.KindNull)
+		return nil
+	}
+	if typ == '%' {
+		n *= 2
+	}
+	dst.Kind = redis.Kind(typ)
+	dst.Format = [3]byte{}
+	dst.Str = nil
+	dst.Int = 0
+	dst.Float = 0
+	dst.Attrs = nil
+	return p.readElems(dst, int(n), depth)
+}
+
+// readElems reads n elements into dst.Elems, reusing its storage (and the
+// storage of the elements it held before).
+func (p *Parser) readElems(dst *redis.Reply, n int, depth int) error {
+	elems := dst.Elems[:0]
+	for i := 0; i < n; i++ {
+		if i == cap(elems) {
+			elems = growElems(elems, n)
+		}
+		elems = elems[:i+1]
+		if err := p.readValue(&elems[i], depth+1); err != nil {
+			dst.Elems = elems[:0]
+			return err
+		}
+	}
+	dst.Elems = elems
+	return nil
+}
+
+// growElems returns a slice with more capacity holding elems' old storage
+// (up to its capacity, so nested slices are reused too).
+func growElems(elems []redis.Reply, want int) []redis.Reply {
+	c := 2 * cap(elems)
+	if c < 8 {
+		c = 8
+	}
+	if want <= maxPrealloc && c < want {
+		c = want
+	}
+	if c > want {
+		c = want
+	}
+	if c <= cap(elems) {
+		c = cap(elems) + 1
+	}
+	nb := make([]redis.Reply, len(elems), c)
+	copy(nb[:cap(elems)], elems[:cap(elems)])
+	return nb
+}
+
+// readAttribute reads an attribute and then the reply it annotates, into
+// dst. Of consecutive attributes the last one wins.
+func (p *Parser) readAttribute(dst *redis.Reply, depth int) error {
+	n, err := p.aggregateHeader('|', depth)
+	if err != nil {
+		return err
+	}
+	attr := &redis.Reply{Kind: redis.KindAttribute}
+	if err := p.readElems(attr, int(2*n), depth); err != nil {
+		return err
+	}
+	if err := p.readValue(dst, depth); err != nil {
+		return err
+	}
+	if dst.Attrs == nil {
+		dst.Attrs = attr
+	}
+	return nil
+}

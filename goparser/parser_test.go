@@ -1,0 +1,12 @@
+package goparser_test
+
+import (
+	"testing"
+
+	"github.com/duoredis/redis/goparser"
+	"github.com/duoredis/redis/internal/resptest"
+)
+
+func TestCorpus(t *testing.T) {
+	resptest.Run(t, goparser.NewParser)
+}

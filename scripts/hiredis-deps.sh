@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# hiredis-deps.sh: make hiredis >= 1.0 (headers, static library, pkg-config file)
+# available for `go build -tags hiredis`.
+#
+#   1. A hiredis >= 1.0 already known to pkg-config (Debian 13, Ubuntu 24.04,
+#      Fedora, Homebrew, ...) is used as it is.
+#   2. On an apt system whose own libhiredis-dev is >= 1.0 but not installed,
+#      that package is installed.
+#   3. Otherwise (Debian 12 ships 0.14.1, RESP2 only) Debian 13 (trixie)'s own
+#      libhiredis-dev package is downloaded through a private apt configuration
+#      (its own sources file, package lists and cache in a temp dir; the
+#      system's sources, lists and installed packages are not touched) and
+#      unpacked with `dpkg -x` into the git-ignored prefix hiredis/.prefix/:
+#
+#        hiredis/.prefix/include/hiredis/*.h
+#        hiredis/.prefix/lib/libhiredis.a       (static only: no .so at run time)
+#        hiredis/.prefix/lib/pkgconfig/hiredis.pc  (relocatable: ${pcfiledir})
+#
+#      The Makefile puts hiredis/.prefix/lib/pkgconfig first on PKG_CONFIG_PATH.
+#
+# Running it again is quick and changes nothing. Any failure stops it with a
+# message saying what went wrong.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PREFIX="$ROOT/hiredis/.prefix"
+PCDIR="$PREFIX/lib/pkgconfig"
+MIN_VERSION=1.0
+SUITE=trixie
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+say() { printf 'hiredis-deps: %s\n' "$*"; }
+die() { printf 'hiredis-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v pkg-config >/dev/null 2>&1 ||
+	die "pkg-config is not installed (apt-get install pkg-config)"
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+
+GO=go
+command -v "$GO" >/dev/null 2>&1 || GO=/usr/local/go/bin/go
+command -v "$GO" >/dev/null 2>&1 || [ -x "$GO" ] || die "go is not installed"
+
+TMP=
+cleanup() { if [ -n "$TMP" ]; then rm -rf "$TMP"; fi; }
+trap cleanup EXIT
+tmpdir() {
+	if [ -z "$TMP" ]; then TMP="$(mktemp -d "${TMPDIR:-/tmp}/hiredis-deps.XXXXXX")"; fi
+}
+
+prefix_ok() {
+	[ -f "$PREFIX/lib/libhiredis.a" ] && [ -f "$PREFIX/include/hiredis/read.h" ] &&
+		PKG_CONFIG_PATH="$PCDIR" pkg-config --atleast-version="$MIN_VERSION" hiredis 2>/dev/null
+}
+
+# verify builds and runs a tiny cgo program against the hiredis that
+# pkg-config finds with PKG_CONFIG_PATH as given.
+verify() {
+	tmpdir
+	local dir="$TMP/cgo-check"
+	mkdir -p "$dir"
+	cat >"$dir/go.mod" <<'GOMOD'
+module hiredischeck
+
+go 1.21
+GOMOD
+	cat >"$dir/main.go" <<'GOSRC'
+package main
+
+/*
+#cgo pkg-config: hiredis
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+
+static int check(void) {
+	redisReader *r = redisReaderCreate();
+	if (r == NULL) return -1;
+	void *reply = NULL;
+	const char in[] = "%1\r\n+k\r\n#t\r\n";
+	if (redisReaderFeed(r, in, sizeof(in) - 1) != REDIS_OK ||
+	    redisReaderGetReply(r, &reply) != REDIS_OK || reply == NULL) {
+		redisReaderFree(r);
+		return -2;
+	}
+	int type = ((redisReply *)reply)->type;
+	freeReplyObject(reply);
+	redisReaderFree(r);
+	return type;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if t := C.check(); t != C.REDIS_REPLY_MAP {
+		fmt.Fprintf(os.Stderr, "hiredis reader check failed: %d\n", int(t))
+		os.Exit(1)
+	}
+	fmt.Printf("hiredis %d.%d.%d reader OK (RESP3 map parsed)\n",
+		int(C.HIREDIS_MAJOR), int(C.HIREDIS_MINOR), int(C.HIREDIS_PATCH))
+}
+GOSRC
+	if ! (cd "$dir" && CGO_ENABLED=1 GOFLAGS='' GOTOOLCHAIN=local "$GO" build -o "$dir/check" .); then
+		printf 'hiredis-deps: ERROR: a cgo program using hiredis does not build (pkg-config: %s)\n' \
+			"$(pkg-config --cflags --libs hiredis 2>&1)" >&2
+		return 1
+	fi
+	if ! "$dir/check"; then
+		printf 'hiredis-deps: ERROR: the cgo hiredis check program failed\n' >&2
+		return 1
+	fi
+}
+
+report() {
+	say "pkg-config: hiredis $(pkg-config --modversion hiredis): $(pkg-config --cflags --libs hiredis)"
+}
+
+# --- 1. the prefix made by an earlier run -----------------------------------
+if [ -d "$PREFIX" ]; then
+	if prefix_ok; then
+		say "hiredis $(PKG_CONFIG_PATH="$PCDIR" pkg-config --modversion hiredis) is already in $PREFIX; nothing to do"
+		exit 0
+	fi
+	say "$PREFIX is incomplete; removing it and starting again"
+	rm -rf "$PREFIX"
+fi
+
+# --- 2. a system hiredis >= 1.0 ---------------------------------------------
+if pkg-config --atleast-version="$MIN_VERSION" hiredis 2>/dev/null; then
+	say "system hiredis $(pkg-config --modversion hiredis) (>= $MIN_VERSION) found by pkg-config; nothing to do"
+	exit 0
+fi
+
+command -v apt-get >/dev/null 2>&1 ||
+	die "hiredis >= $MIN_VERSION not found by pkg-config ($(pkg-config --modversion hiredis 2>/dev/null || echo none) found).
+Install it with your package manager (dnf install hiredis-devel, brew install hiredis, ...)
+or point PKG_CONFIG_PATH at a hiredis >= $MIN_VERSION build."
+
+if pkg-config --exists hiredis 2>/dev/null; then
+	say "system hiredis $(pkg-config --modversion hiredis) is too old (need >= $MIN_VERSION)"
+fi
+
+# The distribution's own libhiredis-dev, when it is new enough.
+candidate="$(apt-cache policy libhiredis-dev 2>/dev/null | awk '/Candidate:/ {print $2}')"
+if [ -n "$candidate" ] && [ "$candidate" != "(none)" ] &&
+	dpkg --compare-versions "$candidate" ge "$MIN_VERSION"; then
+	say "installing the distribution's libhiredis-dev $candidate"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends libhiredis-dev ||
+		die "apt-get install libhiredis-dev failed"
+	pkg-config --atleast-version="$MIN_VERSION" hiredis ||
+		die "libhiredis-dev $candidate is installed but pkg-config does not report hiredis >= $MIN_VERSION"
+	verify || exit 1
+	report
+	exit 0
+fi
+
+# --- 3. Debian trixie's libhiredis-dev into hiredis/.prefix ------------------
+say "the distribution offers libhiredis-dev ${candidate:-(none)}; fetching Debian $SUITE's into $PREFIX"
+command -v dpkg-deb >/dev/null 2>&1 || die "dpkg-deb is needed to unpack Debian packages"
+# bookworm's debian-archive-keyring (2023.3+deb12u1 and later) already holds
+# the trixie archive keys, so the trixie Release file is verified as usual.
+[ -r "$KEYRING" ] || die "$KEYRING is missing; it is needed to verify Debian $SUITE's packages.
+Install hiredis >= $MIN_VERSION another way, or install debian-archive-keyring."
+
+tmpdir
+APTDIR="$TMP/apt"
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
+cat >"$APTDIR/$SUITE.sources" <<SOURCES
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $SUITE
+Components: main
+Targets: Packages
+Signed-By: $KEYRING
+SOURCES
+
+APT_OPTS=(
+	-o "Dir::Etc::SourceList=$APTDIR/$SUITE.sources"
+	-o "Dir::Etc::SourceParts=/dev/null"
+	-o "Dir::State::Lists=$APTDIR/lists"
+	-o "Dir::Cache=$APTDIR/cache"
+	-o "Dir::Cache::pkgcache=$APTDIR/cache/pkgcache.bin"
+	-o "Dir::Cache::srcpkgcache=$APTDIR/cache/srcpkgcache.bin"
+	-o "Acquire::Languages=none"
+)
+# As root, apt downloads as the _apt user, who cannot write into our private
+# 0700 temp dir: keep the download as the current user.
+if [ "$(id -u)" -eq 0 ]; then
+	APT_OPTS+=(-o "APT::Sandbox::User=root")
+fi
+
+say "apt-get update (private $SUITE lists in $APTDIR)"
+apt-get "${APT_OPTS[@]}" -q update >"$APTDIR/update.log" 2>&1 || {
+	cat "$APTDIR/update.log" >&2
+	die "apt-get update for Debian $SUITE failed"
+}
+# apt-get update exits 0 even when a source could not be fetched or verified.
+if grep -E '^(W|E): ' "$APTDIR/update.log" >&2; then
+	die "apt-get update for Debian $SUITE reported the problems above"
+fi
+
+version="$(apt-cache "${APT_OPTS[@]}" policy libhiredis-dev | awk '/Candidate:/ {print $2}')"
+if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+	die "Debian $SUITE's package lists have no libhiredis-dev"
+fi
+dpkg --compare-versions "$version" ge "$MIN_VERSION" ||
+	die "Debian $SUITE's libhiredis-dev is $version, older than $MIN_VERSION"
+
+# libhiredis-dev alone holds the headers, libhiredis.a and hiredis.pc; its
+# runtime package (libhiredis1.1.0) only brings the shared objects, which we
+# do not want.
+say "downloading libhiredis-dev $version"
+(cd "$APTDIR/debs" && apt-get "${APT_OPTS[@]}" -q download libhiredis-dev) ||
+	die "apt-get download libhiredis-dev ($SUITE) failed"
+
+stage="$TMP/stage"
+dpkg-deb -x "$APTDIR"/debs/libhiredis-dev_*.deb "$stage" ||
+	die "dpkg-deb -x of libhiredis-dev failed"
+
+archive="$(find "$stage/usr/lib" -name libhiredis.a -print -quit)"
+[ -n "$archive" ] || die "libhiredis-dev $version has no libhiredis.a"
+[ -f "$stage/usr/include/hiredis/read.h" ] || die "libhiredis-dev $version has no hiredis/read.h"
+upstream="$(sed -n 's/^Version:[[:space:]]*//p' "$(dirname "$archive")/pkgconfig/hiredis.pc")"
+[ -n "$upstream" ] || die "libhiredis-dev $version has no hiredis.pc with a Version"
+
+# Assemble the prefix next to its final place, then rename it into place, so
+# an interrupted run never leaves a half-made prefix behind.
+new="$ROOT/hiredis/.prefix.new.$$"
+rm -rf "$new"
+mkdir -p "$new/include" "$new/lib/pkgconfig" "$new/share/doc/hiredis"
+cp -R "$stage/usr/include/hiredis" "$new/include/"
+# The TLS half (hiredis_ssl) is not used: leave it out.
+rm -f "$new/include/hiredis/hiredis_ssl.h"
+cp "$archive" "$new/lib/libhiredis.a"
+cp "$stage/usr/share/doc/libhiredis-dev/copyright" "$new/share/doc/hiredis/copyright" 2>/dev/null || true
+printf 'Debian %s libhiredis-dev %s\n' "$SUITE" "$version" >"$new/share/doc/hiredis/SOURCE"
+cat >"$new/lib/pkgconfig/hiredis.pc" <<PC
+# From Debian $SUITE's libhiredis-dev $version, made relocatable by
+# scripts/hiredis-deps.sh. Static library only.
+prefix=\${pcfiledir}/../..
+exec_prefix=\${prefix}
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+pkgincludedir=\${includedir}/hiredis
+
+Name: hiredis
+Description: Minimalistic C client library for Redis.
+Version: $upstream
+Libs: -L\${libdir} -lhiredis
+Cflags: -I\${pkgincludedir} -I\${includedir} -D_FILE_OFFSET_BITS=64
+PC
+# No shared objects: the linker must take libhiredis.a.
+find "$new" -name 'libhiredis*.so*' -exec rm -f {} +
+rm -rf "$PREFIX"
+mv "$new" "$PREFIX"
+
+prefix_ok || {
+	rm -rf "$PREFIX"
+	die "pkg-config does not report hiredis >= $MIN_VERSION from $PCDIR"
+}
+
+export PKG_CONFIG_PATH="$PCDIR${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+verify || { rm -rf "$PREFIX"; exit 1; }
+report
+say "done: hiredis $upstream in $PREFIX (PKG_CONFIG_PATH=$PCDIR)"
