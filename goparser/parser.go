@@ -25,6 +25,9 @@ const (
 	// so that a hostile count in a header cannot allocate much before the
 	// elements really arrive.
 	maxPrealloc = 1 << 16
+	// minRead is the least room worth a Read call when the buffer can be
+	// compacted instead.
+	minRead = 4096
 )
 
 // Parser is the pure-Go implementation of [redis.Parser]. It is not safe for
@@ -38,8 +41,12 @@ type Parser struct {
 	// from start on may be referenced by the reply, so the buffer is never
 	// compacted over them while that reply is being read.
 	start int
-	opts  redis.ParserOptions
-	err   error // sticky
+	// spare is the previous buffer, reused by makeRoom unless the current
+	// reply may still point into it (spareUsed).
+	spare     []byte
+	spareUsed bool
+	opts      redis.ParserOptions
+	err       error // sticky
 }
 
 var _ redis.Parser = (*Parser)(nil)
@@ -60,6 +67,7 @@ func (p *Parser) Reset(r io.Reader) {
 	p.err = nil
 	if len(p.buf) > maxRetainedBuf {
 		p.buf = make([]byte, defaultBufSize)
+		p.spare = nil
 	}
 }
 
@@ -77,12 +85,10 @@ func (p *Parser) ReadReply(dst *redis.Reply) error {
 		p.r, p.w = 0, 0
 		if len(p.buf) > maxRetainedBuf {
 			p.buf = make([]byte, defaultBufSize)
+			p.spare = nil
 		}
-	} else if len(p.buf)-p.w < 1024 {
-		// Little room is left: move the unread tail to the front. This may
-		// overwrite the previous reply, which the contract allows.
-		p.compact()
 	}
+	p.spareUsed = false
 	p.start = p.r
 	if err := p.readValue(dst, 1); err != nil {
 		p.err = err
@@ -106,8 +112,8 @@ func (p *Parser) fill(need int) error {
 	if need < p.w-p.r+1 {
 		need = p.w - p.r + 1
 	}
-	if p.r+need > len(p.buf) {
-		p.grow(need)
+	if p.r+need > len(p.buf) || (len(p.buf)-p.w < minRead && p.r == p.start && p.start > 0) {
+		p.makeRoom(need)
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := p.rd.Read(p.buf[p.w:])
@@ -125,22 +131,30 @@ func (p *Parser) fill(need int) error {
 	return io.ErrNoProgress
 }
 
-// grow makes room for need bytes from p.r. Bytes from p.start on are kept;
-// if part of the current reply was already handed out (p.r > p.start), the
-// old buffer is left untouched so those slices stay valid.
-func (p *Parser) grow(need int) {
-	live := p.w - p.start
-	want := (p.r - p.start) + need
+// makeRoom makes room for need bytes from p.r. The bytes of the current
+// reply (from p.start on) are kept. When none of them was handed out yet
+// (p.r == p.start) they are moved to the front of the buffer; otherwise the
+// reply's earlier parts may be referenced by the caller's Reply, so they are
+// copied to another buffer and the old one is left untouched until the next
+// ReadReply. Two buffers take turns, so steady traffic allocates nothing.
+func (p *Parser) makeRoom(need int) {
+	want := p.r - p.start + need
 	if p.r == p.start && want <= len(p.buf) {
 		p.compact()
 		return
 	}
-	size := 2 * len(p.buf)
-	if size < want+512 {
-		size = want + 512
+	size := len(p.buf)
+	if size < 2*want {
+		size = 2 * want
 	}
-	nb := make([]byte, size)
-	copy(nb, p.buf[p.start:p.w])
+	var nb []byte
+	if !p.spareUsed && len(p.spare) >= size {
+		nb = p.spare
+	} else {
+		nb = make([]byte, size)
+	}
+	live := copy(nb, p.buf[p.start:p.w])
+	p.spare, p.spareUsed = p.buf, true
 	p.base += int64(p.start)
 	p.r -= p.start
 	p.w = live
