@@ -1,0 +1,13 @@
+//go:build hiredis && !cgo
+
+package pool
+
+// -tags hiredis needs cgo. This line fails the build with the message below
+// instead of letting goparser stand in silently.
+var _ int = "duoredis: -tags hiredis needs cgo: build with CGO_ENABLED=1 and a C compiler, or drop the tag (see build_tags.md)"
+
+var (
+	defaultParser     = nilParser
+	defaultParserName = ParserHiredis
+	hiredisParser     = nilParser
+)
