@@ -88,4 +88,3 @@ func TestHugeCountBoundedMemory(t *testing.T) {
 	assert.ErrorIs(t, p.ReadReply(&r), io.ErrUnexpectedEOF)
 	assert.LessOrEqual(t, cap(r.Elems), 1<<16)
 }
-
