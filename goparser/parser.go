@@ -10,7 +10,9 @@
 package goparser
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 
 	redis "github.com/duoredis/redis"
 )
@@ -314,13 +316,28 @@ func (p *Parser) readInteger(dst *redis.Reply) error {
 	}
 	first := i
 	var v int64
-	for i < len(buf) && i-first < 18 {
-		c := buf[i] - '0'
-		if c > 9 {
-			break
+	if i+8 <= len(buf) {
+		// Up to 8 digits at once: most integers on the wire.
+		var n int
+		v, n = swarDigits(binary.LittleEndian.Uint64(buf[i:]))
+		i += n
+		if n == 8 {
+			for lim := min(first+18, len(buf)); i < lim; i++ {
+				c := buf[i] - '0'
+				if c > 9 {
+					break
+				}
+				v = v*10 + int64(c)
+			}
 		}
-		v = v*10 + int64(c)
-		i++
+	} else {
+		for lim := min(first+18, len(buf)); i < lim; i++ {
+			c := buf[i] - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + int64(c)
+		}
 	}
 	if n := i - first; n > 0 && i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' &&
 		(buf[first] != '0' || (n == 1 && !neg)) {
@@ -370,13 +387,13 @@ func (p *Parser) readHeader() (n int64, hdr int, err error) {
 	buf := p.buf[:p.w]
 	i := p.r + 1
 	first := i
-	for i < len(buf) && i-first < 18 {
+	// Lengths are short: a plain loop is fastest here.
+	for lim := min(first+18, len(buf)); i < lim; i++ {
 		c := buf[i] - '0'
 		if c > 9 {
 			break
 		}
 		n = n*10 + int64(c)
-		i++
 	}
 	if d := i - first; d > 0 && i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' &&
 		(buf[first] != '0' || d == 1) {
@@ -546,4 +563,27 @@ func (p *Parser) readAttribute(dst *redis.Reply, depth int) error {
 		dst.Attrs = attr
 	}
 	return nil
+}
+
+// swarDigits parses the run of decimal digits at the start of the 8 bytes in
+// x (little-endian: the first byte is the lowest), all lanes at once. It
+// returns the value and the number of digits (0 to 8).
+func swarDigits(x uint64) (int64, int) {
+	const hi = 0xF0F0F0F0F0F0F0F0
+	const zeros = 0x3030303030303030
+	// A lane is a digit when its high nibble is 3 and adding 6 keeps it 3.
+	// Carries from lanes past the first non-digit do not matter.
+	nonDigit := ((x & hi) ^ zeros) | (((x + 0x0606060606060606) & hi) ^ zeros)
+	n := bits.TrailingZeros64(nonDigit) / 8
+	if n == 0 {
+		return 0, 0
+	}
+	// Keep the n digit lanes, moved to the top, as values 0-9.
+	d := (x - zeros) << (64 - 8*uint(n))
+	// Combine pairs, then quads, then the two halves (the first digit is the
+	// lowest lane, the most significant one).
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	d = (d*10000 + d>>32) & 0xFFFFFFFF
+	return int64(d), n
 }
