@@ -1,0 +1,281 @@
+package client
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Options configures a Client. The zero value connects to localhost:6379
+// with the defaults below; every default is applied in one place, by New.
+type Options struct {
+	// Network is "tcp" or "unix".
+	// default: "unix" when Addr starts with "/", "tcp" otherwise
+	Network string
+	// Addr is host:port for TCP, or the socket path for a unix socket.
+	// default: "localhost:6379"
+	Addr string
+	// Username and Password authenticate the connection (AUTH, or inside
+	// HELLO with Protocol 3). A Username needs Redis 6 ACLs. The password
+	// never appears in errors, logs or String().
+	// default: none
+	Username string
+	Password string
+	// DB is the database every connection SELECTs. It is fixed for the
+	// client: there is no SELECT method, as in redis-py.
+	// default: 0
+	DB int
+	// Protocol is the RESP version: 2, or 3 (negotiated with HELLO 3; a
+	// server that refuses HELLO gives an error naming this option).
+	// default: 2
+	Protocol int
+	// ClientName is set with CLIENT SETNAME on every connection.
+	// default: none
+	ClientName string
+
+	// DialTimeout bounds connecting, including the handshake.
+	// default: 5 seconds
+	DialTimeout time.Duration
+	// ReadTimeout bounds each read of a reply; -1 means no timeout. A
+	// context deadline that comes sooner wins.
+	// default: 3 seconds
+	ReadTimeout time.Duration
+	// WriteTimeout bounds each write of commands; -1 means no timeout.
+	// default: ReadTimeout
+	WriteTimeout time.Duration
+
+	// PoolSize is the most connections the client keeps open at once.
+	// default: 10 per GOMAXPROCS
+	PoolSize int
+	// MinIdleConns is how many idle connections the pool keeps ready.
+	// default: 0
+	MinIdleConns int
+	// PoolTimeout bounds the wait for a free connection when all PoolSize
+	// are in use (the context may end the wait sooner).
+	// default: ReadTimeout + 1 second
+	PoolTimeout time.Duration
+	// IdleTimeout closes connections idle for longer; -1 keeps them.
+	// default: 30 minutes
+	IdleTimeout time.Duration
+	// MaxLifetime closes connections older than this when they return to
+	// the pool.
+	// default: 0, no limit
+	MaxLifetime time.Duration
+	// HealthCheckInterval makes the pool PING a connection that was idle
+	// for longer than this before handing it out.
+	// default: 0, off
+	HealthCheckInterval time.Duration
+
+	// TLSConfig enables TLS. Certificates and the host name are verified
+	// unless the config itself says otherwise; ServerName defaults to the
+	// host of Addr.
+	// default: nil, plain TCP
+	TLSConfig *tls.Config
+
+	// DecodeResponses makes commands whose results have no fixed Go type
+	// (Do, Eval, response callbacks) return strings instead of []byte.
+	// default: false
+	DecodeResponses bool
+	// Parser picks the RESP parser by name: "go" or "hiredis" (the latter
+	// only when built with -tags hiredis).
+	// default: "", the build's default (see build_tags.md)
+	Parser string
+}
+
+// String describes the options without secrets: a password shows as
+// "[redacted]".
+func (o Options) String() string {
+	var b strings.Builder
+	b.WriteString("client.Options{")
+	fmt.Fprintf(&b, "Network: %q, Addr: %q", o.Network, o.Addr)
+	if o.Username != "" {
+		fmt.Fprintf(&b, ", Username: %q", o.Username)
+	}
+	if o.Password != "" {
+		b.WriteString(", Password: [redacted]")
+	}
+	fmt.Fprintf(&b, ", DB: %d, Protocol: %d", o.DB, o.Protocol)
+	if o.ClientName != "" {
+		fmt.Fprintf(&b, ", ClientName: %q", o.ClientName)
+	}
+	fmt.Fprintf(&b, ", DialTimeout: %v, ReadTimeout: %v, WriteTimeout: %v", o.DialTimeout, o.ReadTimeout, o.WriteTimeout)
+	fmt.Fprintf(&b, ", PoolSize: %d, MinIdleConns: %d, PoolTimeout: %v, IdleTimeout: %v, MaxLifetime: %v, HealthCheckInterval: %v",
+		o.PoolSize, o.MinIdleConns, o.PoolTimeout, o.IdleTimeout, o.MaxLifetime, o.HealthCheckInterval)
+	fmt.Fprintf(&b, ", TLS: %t, DecodeResponses: %t", o.TLSConfig != nil, o.DecodeResponses)
+	if o.Parser != "" {
+		fmt.Fprintf(&b, ", Parser: %q", o.Parser)
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString is String, so that %#v does not print the password either.
+func (o Options) GoString() string { return o.String() }
+
+// ParseURL turns a Redis URL into Options:
+//
+//	redis://[[user]:password@]host[:port][/db][?option=value...]
+//	rediss://...                      the same over TLS, certificates verified
+//	unix://[[user]:password@]/path/to/redis.sock[?db=N&...]
+//
+// For example
+//
+//	redis://app:secret@cache.internal:6380/3?protocol=3&dial_timeout=2s&pool_size=20
+//
+// gives
+//
+//	Options{Addr: "cache.internal:6380", Username: "app", Password: "secret", DB: 3,
+//		Protocol: 3, DialTimeout: 2 * time.Second, PoolSize: 20}
+//
+// Query options: db, protocol, client_name, dial_timeout, read_timeout,
+// write_timeout, pool_timeout, idle_timeout, max_lifetime,
+// health_check_interval (durations as "3s", "500ms" or plain seconds "1.5"),
+// pool_size, min_idle_conns, decode_responses (true/false) and parser. An
+// unknown option, a malformed value or a db given twice with different
+// values is an error. Errors never include the password.
+func ParseURL(rawURL string) (*Options, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// url's errors quote the whole URL, password included: report
+		// only what is wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return nil, fmt.Errorf("redis: invalid URL: %v", ue.Err)
+		}
+		return nil, errors.New("redis: invalid URL")
+	}
+	o := &Options{}
+	if u.User != nil {
+		o.Username = u.User.Username()
+		o.Password, _ = u.User.Password()
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		host, port := u.Hostname(), u.Port()
+		if host == "" {
+			host = "localhost"
+		}
+		if port == "" {
+			port = "6379"
+		}
+		o.Network = "tcp"
+		o.Addr = net.JoinHostPort(host, port)
+		if p := strings.Trim(u.Path, "/"); p != "" {
+			db, err := strconv.Atoi(p)
+			if err != nil || db < 0 {
+				return nil, fmt.Errorf("redis: invalid database number %q in URL path", p)
+			}
+			o.DB = db
+		}
+		if u.Scheme == "rediss" {
+			o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+		}
+	case "unix":
+		if u.Path == "" {
+			return nil, errors.New("redis: unix URL needs a socket path, as in unix:///run/redis.sock")
+		}
+		o.Network = "unix"
+		o.Addr = u.Path
+	case "":
+		return nil, errors.New("redis: URL needs a scheme: redis://, rediss:// or unix://")
+	default:
+		return nil, fmt.Errorf("redis: unsupported URL scheme %q (want redis, rediss or unix)", u.Scheme)
+	}
+	if err := applyQuery(o, u.Query()); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func applyQuery(o *Options, q url.Values) error {
+	for name, values := range q {
+		if len(values) != 1 {
+			return fmt.Errorf("redis: URL option %q given %d times", name, len(values))
+		}
+		v := values[0]
+		var err error
+		switch name {
+		case "db":
+			var db int
+			db, err = strconv.Atoi(v)
+			if err == nil && db < 0 {
+				err = errors.New("negative")
+			}
+			if err == nil && o.DB != 0 && o.DB != db {
+				return fmt.Errorf("redis: URL gives the database twice (%d in the path, %d in the query)", o.DB, db)
+			}
+			o.DB = db
+		case "protocol":
+			o.Protocol, err = strconv.Atoi(v)
+			if err == nil && o.Protocol != 2 && o.Protocol != 3 {
+				err = errors.New("want 2 or 3")
+			}
+		case "client_name":
+			o.ClientName = v
+		case "dial_timeout":
+			o.DialTimeout, err = parseDuration(v)
+		case "read_timeout":
+			o.ReadTimeout, err = parseDuration(v)
+		case "write_timeout":
+			o.WriteTimeout, err = parseDuration(v)
+		case "pool_timeout":
+			o.PoolTimeout, err = parseDuration(v)
+		case "idle_timeout":
+			o.IdleTimeout, err = parseDuration(v)
+		case "max_lifetime":
+			o.MaxLifetime, err = parseDuration(v)
+		case "health_check_interval":
+			o.HealthCheckInterval, err = parseDuration(v)
+		case "pool_size":
+			o.PoolSize, err = strconv.Atoi(v)
+			if err == nil && o.PoolSize < 1 {
+				err = errors.New("must be at least 1")
+			}
+		case "min_idle_conns":
+			o.MinIdleConns, err = strconv.Atoi(v)
+			if err == nil && o.MinIdleConns < 0 {
+				err = errors.New("negative")
+			}
+		case "decode_responses":
+			o.DecodeResponses, err = strconv.ParseBool(v)
+		case "parser":
+			o.Parser = v
+		default:
+			return fmt.Errorf("redis: unknown URL option %q", name)
+		}
+		if err != nil {
+			return fmt.Errorf("redis: invalid value %q for URL option %q: %v", v, name, errText(err))
+		}
+	}
+	return nil
+}
+
+// parseDuration takes Go durations ("3s", "250ms") and, as redis-py does,
+// plain numbers of seconds ("1.5"); "-1" means no timeout.
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errors.New("not a duration")
+	}
+	if f == -1 {
+		return -1, nil
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// errText shortens strconv's errors, which repeat the input.
+func errText(err error) string {
+	var ne *strconv.NumError
+	if errors.As(err, &ne) {
+		return ne.Err.Error()
+	}
+	return err.Error()
+}
