@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/pool"
 )
 
 // Options configures a Client. The zero value connects to localhost:6379
@@ -85,6 +89,28 @@ type Options struct {
 	// only when built with -tags hiredis).
 	// default: "", the build's default (see build_tags.md)
 	Parser string
+	// ParserOptions sets the parser's limits (bulk length, aggregate
+	// length, nesting depth).
+	// default: redis.ParserOptions{}, Redis's own limits
+	ParserOptions redis.ParserOptions
+
+	// Dialer opens the network connection, for example through a proxy.
+	// default: a net.Dialer with DialTimeout
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// NewConn makes a connection, handshake included: the analogue of
+	// redis-py's connection_class. It may wrap pool.Dial.
+	// default: pool.Dial
+	NewConn func(ctx context.Context, opts *pool.Options) (*pool.Conn, error)
+	// MaxTransactionRetries bounds how often Transaction retries after a
+	// watched key changed.
+	// default: 100
+	MaxTransactionRetries int
+
+	// Pool is a pool to share with other clients; the client then ignores
+	// the connection and pool options above and does not close the pool on
+	// Close.
+	// default: nil, a pool of the client's own
+	Pool *pool.Pool
 }
 
 // String describes the options without secrets: a password shows as

@@ -1,0 +1,36 @@
+package client_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/internal/redistest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { redistest.Main(m) }
+
+// protocols runs fn once per RESP version, each with its own client on the
+// package's shared server. Commands must give the same Go values under both.
+func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspace)) {
+	srv := redistest.Shared(t)
+	for _, proto := range []int{2, 3} {
+		t.Run("resp"+strconv.Itoa(proto), func(t *testing.T) {
+			rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto})
+			require.NoError(t, err)
+			t.Cleanup(func() { rdb.Close() })
+			fn(t, rdb, keyspace(strings.ReplaceAll(t.Name(), "/", ":")+":"))
+		})
+	}
+}
+
+// keyspace prefixes keys with the test's name, so tests sharing a server
+// do not meet.
+type keyspace string
+
+func (k keyspace) Key(name string) string { return string(k) + name }
+
+var ctx = context.Background()

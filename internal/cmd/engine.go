@@ -1,0 +1,263 @@
+// Package cmd is the command layer of duoredis: every Redis command is
+// written here once, as a method of Cmdable, and serves both the Client (which
+// runs it at once on a pooled connection) and the Pipeline (which queues it).
+// Results are typed values (Result[T]) decoded from the reply model, so one
+// decoder serves both parsers and both protocols. Package client re-exports
+// the result types.
+package cmd
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/pool"
+)
+
+// Decoder turns a reply (never an error reply: those become errors before a
+// decoder sees them) into a typed value.
+type Decoder[T any] func(r *redis.Reply) (T, error)
+
+// CallbackOptions are the keyword-like options a command passes to its
+// response callback, as redis-py passes **options.
+type CallbackOptions struct {
+	// Command is the command's name as used in the callback table, e.g.
+	// "ZRANGE" or "CLIENT LIST".
+	Command string
+	// WithScores is set by commands that ask for scores (ZRANGE ...
+	// WITHSCORES and friends).
+	WithScores bool
+	// Decode is the client's DecodeResponses setting.
+	Decode bool
+}
+
+// Callback is a response callback: it turns a reply into the value a
+// command returns. Error replies never reach a callback.
+type Callback func(r *redis.Reply, opts CallbackOptions) (any, error)
+
+// Engine executes commands for one Client or Pipeline. It is safe for
+// concurrent use in immediate mode (a Client); a queueing Engine (a
+// Pipeline) is not.
+type Engine struct {
+	pool   *pool.Pool
+	decode bool
+	cbs    *callbackSet
+	queue  *Queue // non-nil: commands are queued, not run
+	// conn, when non-nil, is the one connection commands run on (a
+	// pipeline in WATCH mode); it is not taken from or returned to the pool.
+	conn *pool.Conn
+}
+
+// callbackSet holds a client's response-callback overrides, copied on write
+// so that reads take no lock.
+type callbackSet struct {
+	mu  sync.Mutex
+	tbl atomic.Pointer[map[string]Callback]
+}
+
+// NewEngine returns an Engine that runs commands on connections of p.
+// decode is the client's DecodeResponses setting.
+func NewEngine(p *pool.Pool, decode bool) *Engine {
+	return &Engine{pool: p, decode: decode, cbs: &callbackSet{}}
+}
+
+// Pool returns the engine's connection pool.
+func (e *Engine) Pool() *pool.Pool { return e.pool }
+
+// Decode reports the DecodeResponses setting.
+func (e *Engine) Decode() bool { return e.decode }
+
+// WithQueue returns an Engine that shares e's pool and callbacks but queues
+// commands on q.
+func (e *Engine) WithQueue(q *Queue) *Engine {
+	c := *e
+	c.queue = q
+	return &c
+}
+
+// WithConn returns an Engine that shares e's pool and callbacks but runs
+// every command at once on cn (which the caller owns and returns to the
+// pool).
+func (e *Engine) WithConn(cn *pool.Conn) *Engine {
+	c := *e
+	c.queue = nil
+	c.conn = cn
+	return &c
+}
+
+// SetResponseCallback overrides the response callback of a command (by
+// name, e.g. "HGETALL" or "CLIENT LIST") for this engine's client only; nil
+// removes the override.
+func (e *Engine) SetResponseCallback(name string, cb Callback) {
+	name = strings.ToUpper(name)
+	e.cbs.mu.Lock()
+	defer e.cbs.mu.Unlock()
+	next := map[string]Callback{}
+	if old := e.cbs.tbl.Load(); old != nil {
+		for k, v := range *old {
+			next[k] = v
+		}
+	}
+	if cb == nil {
+		delete(next, name)
+	} else {
+		next[name] = cb
+	}
+	if len(next) == 0 {
+		e.cbs.tbl.Store(nil)
+		return
+	}
+	e.cbs.tbl.Store(&next)
+}
+
+// override returns the overriding callback for the command (named name,
+// or by args when name is ""), if any.
+func (e *Engine) override(args []any, name string) (Callback, string) {
+	tbl := e.cbs.tbl.Load()
+	if tbl == nil {
+		return nil, ""
+	}
+	if name == "" {
+		name = CommandName(args)
+	}
+	return (*tbl)[name], name
+}
+
+// Cmdable carries the command methods. Client and Pipeline embed it.
+type Cmdable struct{ e *Engine }
+
+// NewCmdable returns the command methods bound to e.
+func NewCmdable(e *Engine) Cmdable { return Cmdable{e: e} }
+
+// Engine returns the engine the methods run on.
+func (c Cmdable) Engine() *Engine { return c.e }
+
+// call is how one command runs: its decoder, the options its callback sees,
+// and how long a blocking command may wait on the server.
+type call[T any] struct {
+	dec   Decoder[T]
+	opts  CallbackOptions
+	block time.Duration // > 0: a blocking command's own timeout; < 0: blocks without limit
+}
+
+// run runs (or queues) the command args with the decoder dec.
+func run[T any](c Cmdable, ctx context.Context, dec Decoder[T], args ...any) Result[T] {
+	return do(c, ctx, call[T]{dec: dec}, args)
+}
+
+// runOpts is run with callback options.
+func runOpts[T any](c Cmdable, ctx context.Context, opts CallbackOptions, dec Decoder[T], args ...any) Result[T] {
+	return do(c, ctx, call[T]{dec: dec, opts: opts}, args)
+}
+
+// runBlocking is run for a command that waits on the server for up to
+// timeout (0: forever), so the read deadline is extended by that much.
+func runBlocking[T any](c Cmdable, ctx context.Context, timeout time.Duration, dec Decoder[T], args ...any) Result[T] {
+	b := timeout
+	if b <= 0 {
+		b = -1
+	}
+	return do(c, ctx, call[T]{dec: dec, block: b}, args)
+}
+
+func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] {
+	e := c.e
+	if e.queue != nil {
+		p := &pending[T]{dec: k.dec, opts: k.opts}
+		if err := e.queue.add(args, p, k.block); err != nil {
+			return Result[T]{err: err}
+		}
+		return Result[T]{p: p}
+	}
+	var res Result[T]
+	cn := e.conn
+	if cn == nil {
+		var err error
+		if cn, err = e.pool.Get(ctx); err != nil {
+			res.err = err
+			return res
+		}
+	} else if err := cn.Err(); err != nil {
+		res.err = err
+		return res
+	}
+	if err := cn.WriteArgs(args...); err != nil {
+		// A DataError: nothing was written, the connection is intact.
+		e.put(cn)
+		res.err = err
+		return res
+	}
+	reply := cn.Reply()
+	if err := cn.RoundTrip(ctx, reply, k.block); err != nil {
+		e.put(cn) // closes it: it saw an error
+		res.err = err
+		return res
+	}
+	res.val, res.err = decode(e, reply, k, args, "")
+	e.put(cn)
+	return res
+}
+
+// put returns a connection taken for one command to the pool; a bound
+// connection stays with its owner.
+func (e *Engine) put(cn *pool.Conn) {
+	if e.conn == nil {
+		e.pool.Put(cn)
+	}
+}
+
+// decode turns a reply into the command's value, through an overriding
+// callback when the client set one.
+func decode[T any](e *Engine, r *redis.Reply, k call[T], args []any, name string) (T, error) {
+	var zero T
+	if r.IsError() {
+		return zero, r.Err()
+	}
+	if cb, name := e.override(args, name); cb != nil {
+		k.opts.Command = name
+		k.opts.Decode = e.decode
+		out, err := cb(r, k.opts)
+		if err != nil {
+			return zero, err
+		}
+		v, ok := out.(T)
+		if !ok && out != nil {
+			return zero, &CallbackTypeError{Command: name, Got: out, Want: zero}
+		}
+		return v, nil
+	}
+	return k.dec(r)
+}
+
+// CommandName returns the name under which a command's callback is kept:
+// its first argument in upper case, with the subcommand for container
+// commands ("CLIENT LIST", "CONFIG GET").
+func CommandName(args []any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	name := strings.ToUpper(argString(args[0]))
+	if containerCommands[name] && len(args) > 1 {
+		name += " " + strings.ToUpper(argString(args[1]))
+	}
+	return name
+}
+
+func argString(a any) string {
+	switch v := a.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	}
+	return ""
+}
+
+var containerCommands = map[string]bool{
+	"ACL": true, "CLIENT": true, "CLUSTER": true, "COMMAND": true, "CONFIG": true, "FUNCTION": true,
+	"LATENCY": true, "MEMORY": true, "MODULE": true, "OBJECT": true, "PUBSUB": true, "SCRIPT": true,
+	"SLOWLOG": true, "XGROUP": true, "XINFO": true,
+}

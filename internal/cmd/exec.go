@@ -1,0 +1,141 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/pool"
+)
+
+var (
+	multiCmd = redis.AppendArrayHeader(nil, 1)
+	execCmd  []byte
+)
+
+func init() {
+	multiCmd = redis.AppendBulkString(multiCmd, "MULTI")
+	execCmd = redis.AppendBulkString(redis.AppendArrayHeader(nil, 1), "EXEC")
+}
+
+// ExecQueue sends the commands of q in one write, reads their replies and
+// fills their results; with multi, the batch runs as a MULTI/EXEC
+// transaction. It returns the commands in order, each with its value or
+// error, and the first error. A transaction discarded because
+// a watched key changed gives a *redis.WatchError for every command. The
+// queue is emptied.
+//
+// The commands run on e's bound connection when it has one (a pipeline in
+// WATCH mode), otherwise on one taken from the pool for the batch.
+func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, error) {
+	defer q.Reset()
+	if q.Len() == 0 {
+		return nil, nil
+	}
+	cn := e.conn
+	if cn == nil {
+		var err error
+		if cn, err = e.pool.Get(ctx); err != nil {
+			return e.failAll(q, err)
+		}
+		defer e.pool.Put(cn)
+	}
+	if multi {
+		cn.WriteRaw(multiCmd, 1)
+	}
+	cn.WriteRaw(q.buf, len(q.cmds))
+	if multi {
+		cn.WriteRaw(execCmd, 1)
+	}
+	if err := cn.Flush(ctx); err != nil {
+		return e.failAll(q, err)
+	}
+	reply := cn.Reply()
+	if !multi {
+		for i := range q.cmds {
+			if err := cn.ReadReplyBlocking(ctx, reply, q.block); err != nil {
+				return e.failFrom(q, i, err)
+			}
+			q.cmds[i].f.fill(e, reply, q.cmds[i].name)
+		}
+		return e.collect(q)
+	}
+	// MULTI's +OK, a +QUEUED (or an error) per command, then EXEC's reply.
+	if err := cn.ReadReplyBlocking(ctx, reply, 0); err != nil {
+		return e.failAll(q, err)
+	}
+	if reply.IsError() {
+		err := reply.Err()
+		// Read what follows so the connection stays in step.
+		for i := 0; i <= len(q.cmds); i++ {
+			if rerr := cn.ReadReplyBlocking(ctx, reply, 0); rerr != nil {
+				return e.failAll(q, rerr)
+			}
+		}
+		return e.failAll(q, err)
+	}
+	queueErrs := make([]error, len(q.cmds))
+	for i := range q.cmds {
+		if err := cn.ReadReplyBlocking(ctx, reply, 0); err != nil {
+			return e.failAll(q, err)
+		}
+		if reply.IsError() {
+			queueErrs[i] = reply.Err()
+		}
+	}
+	if err := cn.ReadReplyBlocking(ctx, reply, q.block); err != nil {
+		return e.failAll(q, err)
+	}
+	switch {
+	case reply.Kind == redis.KindNull:
+		return e.failAll(q, &redis.WatchError{})
+	case reply.IsError():
+		err := reply.Err()
+		for i, qe := range queueErrs {
+			if qe != nil {
+				// The command that made the server discard the transaction.
+				q.cmds[i].f.fail(qe)
+			} else {
+				q.cmds[i].f.fail(err)
+			}
+		}
+		return e.collect(q)
+	case reply.Kind != redis.KindArray || len(reply.Elems) != len(q.cmds):
+		return e.failAll(q, fmt.Errorf("redis: EXEC returned %v for %d queued commands", reply.Kind, len(q.cmds)))
+	}
+	for i := range q.cmds {
+		q.cmds[i].f.fill(e, &reply.Elems[i], q.cmds[i].name)
+	}
+	return e.collect(q)
+}
+
+// failAll fails every queued command with err.
+func (e *Engine) failAll(q *Queue, err error) ([]Cmder, error) {
+	return e.failFrom(q, 0, err)
+}
+
+// failFrom fails the commands from index i on with err.
+func (e *Engine) failFrom(q *Queue, i int, err error) ([]Cmder, error) {
+	for ; i < len(q.cmds); i++ {
+		q.cmds[i].f.fail(err)
+	}
+	return e.collect(q)
+}
+
+// collect returns the queued commands and the first error (redis.Nil is
+// not one: it is a value).
+func (e *Engine) collect(q *Queue) ([]Cmder, error) {
+	out := make([]Cmder, len(q.cmds))
+	var first error
+	for i := range q.cmds {
+		out[i] = q.cmds[i].f
+		if err := q.cmds[i].f.Err(); err != nil && first == nil && !errors.Is(err, redis.Nil) {
+			first = err
+		}
+	}
+	return out, first
+}
+
+// BoundConn returns the connection a WATCH-mode engine runs on, or nil.
+func (e *Engine) BoundConn() *pool.Conn { return e.conn }
