@@ -242,9 +242,9 @@ func TestZSetBlocking(t *testing.T) {
 
 		// Timeouts give redis.Nil.
 		start := time.Now()
-		_, err := rdb.BZPopMin(ctx, 100*time.Millisecond, a, b).Result()
+		_, err := rdb.BZPopMin(ctx, 50*time.Millisecond, a, b).Result()
 		assert.Equal(t, redis.Nil, err)
-		assert.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond)
+		assert.GreaterOrEqual(t, time.Since(start), 45*time.Millisecond)
 		_, err = rdb.BZPopMax(ctx, 50*time.Millisecond, a).Result()
 		assert.Equal(t, redis.Nil, err)
 		_, err = rdb.BZMPop(ctx, 50*time.Millisecond, client.ZOrderMin, 2, a, b).Result()
@@ -265,7 +265,7 @@ func TestZSetBlocking(t *testing.T) {
 		// A value arriving from another goroutine wakes the waiter.
 		later := func(key string, m string, s float64) {
 			go func() {
-				time.Sleep(80 * time.Millisecond)
+				time.Sleep(30 * time.Millisecond)
 				rdb.ZAdd(ctx, key, map[string]float64{m: s}, client.ZAddArgs{})
 			}()
 		}

@@ -44,6 +44,7 @@ type Pipeline struct {
 	watching    bool
 	immediate   bool // WATCH mode, before Multi
 	prepare     []func(ctx context.Context, cn *pool.Conn) error
+	prepared    map[string]bool // keys of the prepare hooks, to register each once
 }
 
 // New returns a pipeline over the client engine e; transaction wraps each
@@ -137,8 +138,16 @@ func (p *Pipeline) bind(ctx context.Context) error {
 
 // BeforeExec registers fn to run on the connection just before the buffered
 // commands are sent (scripts use it to load themselves, so that EVALSHA
-// never fails inside MULTI). It runs once, on the next Exec.
-func (p *Pipeline) BeforeExec(fn func(ctx context.Context, cn *pool.Conn) error) {
+// never fails inside MULTI). It runs once, on the next Exec; a second
+// registration under the same key before that Exec is ignored.
+func (p *Pipeline) BeforeExec(key string, fn func(ctx context.Context, cn *pool.Conn) error) {
+	if p.prepared[key] {
+		return
+	}
+	if p.prepared == nil {
+		p.prepared = map[string]bool{}
+	}
+	p.prepared[key] = true
 	p.prepare = append(p.prepare, fn)
 }
 
@@ -164,12 +173,11 @@ func (p *Pipeline) Exec(ctx context.Context) ([]cmd.Cmder, error) {
 		e = e.WithConn(p.conn)
 		for _, fn := range p.prepare {
 			if err := fn(ctx, p.conn); err != nil {
-				p.prepare = nil
-				p.queue.Reset()
+				p.Discard()
 				return nil, err
 			}
 		}
-		p.prepare = nil
+		p.prepare, p.prepared = nil, nil
 	}
 	res, err := e.ExecQueue(ctx, &p.queue, p.transaction)
 	if p.transaction {
@@ -186,7 +194,7 @@ func (p *Pipeline) Exec(ctx context.Context) ([]cmd.Cmder, error) {
 // Discard drops the buffered commands without sending them.
 func (p *Pipeline) Discard() {
 	p.queue.Reset()
-	p.prepare = nil
+	p.prepare, p.prepared = nil, nil
 }
 
 // Reset discards buffered commands, unwatches, and returns the pipeline's

@@ -9,7 +9,8 @@ import (
 // Do runs any command and returns its value: the command's response
 // callback's value where one is registered (the default table, or the
 // client's override), and otherwise the reply as plain Go values (see
-// ToAny): strings with DecodeResponses, []byte without.
+// ToAny): strings with DecodeResponses, []byte without. A nil reply gives
+// redis.Nil.
 func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 	if len(args) == 0 {
 		return Result[any]{err: &redis.DataError{Pos: 0, Type: "nothing", Msg: "Do needs a command"}}
@@ -27,8 +28,20 @@ func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 	return run(c, ctx, dec, args...)
 }
 
-func decAnyBytes(r *redis.Reply) (any, error)  { return ToAny(r, false), nil }
-func decAnyString(r *redis.Reply) (any, error) { return ToAny(r, true), nil }
+// A nil reply is redis.Nil, as for every command; nested nils are nil values.
+func decAnyBytes(r *redis.Reply) (any, error) {
+	if r.Kind == redis.KindNull {
+		return nil, redis.Nil
+	}
+	return ToAny(r, false), nil
+}
+
+func decAnyString(r *redis.Reply) (any, error) {
+	if r.Kind == redis.KindNull {
+		return nil, redis.Nil
+	}
+	return ToAny(r, true), nil
+}
 
 // ReplyToAny is the callback of commands without a table entry: the reply
 // as plain Go values.
