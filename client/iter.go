@@ -11,11 +11,8 @@ import (
 )
 
 // ScoredMember is a member of a sorted set and its score, as ZScanIter
-// yields them.
-type ScoredMember struct {
-	Member string
-	Score  float64
-}
+// yields it: the same type as Z.
+type ScoredMember = cmd.Z
 
 // errHLSScanStopped tells hlsScanLoop that the consumer broke out of its loop.
 var errHLSScanStopped = errors.New("scan stopped by the consumer")

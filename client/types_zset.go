@@ -1,5 +1,3 @@
-//go:build wip_zset
-
 package client
 
 import "github.com/duoredis/redis/internal/cmd"

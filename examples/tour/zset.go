@@ -6,10 +6,13 @@ import (
 	"github.com/duoredis/redis/client"
 )
 
-// tourSortedSet shows ZADD and a ranged read.
+// tourSortedSet shows ZADD (a map of member to score, as in redis-py 3) and
+// ranged reads.
 func tourSortedSet(ctx context.Context, rdb *client.Client, step func(string, any, error)) {
-	n, err := rdb.Do(ctx, "ZADD", "tour:scores", 3, "carol", 1, "alice", 2, "bob").Result()
-	step(`ZADD scores {alice: 1, bob: 2, carol: 3}`, n, err)
-	r, err := rdb.Do(ctx, "ZRANGE", "tour:scores", 0, -1).Result()
-	step(`ZRANGE scores 0 -1`, r, err)
+	n, err := rdb.ZAdd(ctx, "tour:scores", map[string]float64{"alice": 1, "bob": 2, "carol": 3}, client.ZAddArgs{}).Result()
+	step(`ZAdd(scores, {alice: 1, bob: 2, carol: 3})`, n, err)
+	s, err := rdb.ZIncrBy(ctx, "tour:scores", 2.5, "alice").Result()
+	step(`ZIncrBy(scores, 2.5, alice)`, s, err)
+	z, err := rdb.ZRangeWithScores(ctx, "tour:scores", 0, -1).Result()
+	step(`ZRangeWithScores(scores, 0, -1)`, z, err)
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"strings"
 
 	redis "github.com/duoredis/redis"
 )
@@ -19,13 +20,21 @@ func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 	if c.e.decode {
 		dec = decAnyString
 	}
-	if cb, ok := defaultCallbacks[CommandName(args)]; ok {
-		name, decode := CommandName(args), c.e.decode
-		dec = func(r *redis.Reply) (any, error) {
-			return cb(r, CallbackOptions{Command: name, Decode: decode})
+	opts := CallbackOptions{Command: CommandName(args), Decode: c.e.decode}
+	for _, a := range args[1:] {
+		if s, ok := a.(string); ok && strings.EqualFold(s, "WITHSCORES") {
+			opts.WithScores = true
 		}
 	}
-	return run(c, ctx, dec, args...)
+	if cb, ok := defaultCallbacks[opts.Command]; ok {
+		dec = func(r *redis.Reply) (any, error) {
+			if r.Kind == redis.KindNull {
+				return nil, redis.Nil
+			}
+			return cb(r, opts)
+		}
+	}
+	return runOpts(c, ctx, opts, dec, args...)
 }
 
 // A nil reply is redis.Nil, as for every command; nested nils are nil values.

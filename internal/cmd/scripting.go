@@ -13,28 +13,13 @@ import (
 // SCRIPT DEBUG has no method: it starts the Lua debugger, an interactive
 // session of redis-cli --ldb that a pooled connection cannot hold.
 
-// scriptAny returns the decoder of a script's reply: plain Go values as
-// ToAny gives them (strings with DecodeResponses, []byte without), and
-// redis.Nil for a nil reply (a script that returned nil or false).
+// scriptAny returns the decoder of a script's reply: plain Go values as Do
+// gives them (see ToAny): strings with DecodeResponses, []byte without.
 func scriptAny(c Cmdable) Decoder[any] {
 	if c.e.Decode() {
-		return scriptDecAnyString
+		return decAnyString
 	}
-	return scriptDecAnyBytes
-}
-
-func scriptDecAnyString(r *redis.Reply) (any, error) {
-	if r.Kind == redis.KindNull {
-		return nil, redis.Nil
-	}
-	return ToAny(r, true), nil
-}
-
-func scriptDecAnyBytes(r *redis.Reply) (any, error) {
-	if r.Kind == redis.KindNull {
-		return nil, redis.Nil
-	}
-	return ToAny(r, false), nil
+	return decAnyBytes
 }
 
 // scriptArgs returns name, the script (or its SHA1, or a function name),
@@ -49,10 +34,10 @@ func scriptArgs(name, script string, keys []string, args []any) []any {
 }
 
 // Eval runs a Lua script with keys (KEYS in the script) and args (ARGV) and
-// returns its reply as plain Go values: strings (or []byte without
-// DecodeResponses), int64, []any for tables, nested *redis.Error values for
-// error tables inside an array; redis.Nil when the script returns nil. A
-// script that raises an error gives a *redis.Error.
+// returns its reply as plain Go values, as Do and Script.Run do: strings
+// (or []byte without DecodeResponses), int64, []any for tables, *redis.Error
+// values for error tables inside an array; redis.Nil for a script that
+// returns nil or false. A script that raises an error gives a *redis.Error.
 func (c Cmdable) Eval(ctx context.Context, script string, keys []string, args ...any) Result[any] {
 	return run(c, ctx, scriptAny(c), scriptArgs("EVAL", script, keys, args)...)
 }
@@ -359,7 +344,7 @@ func (c Cmdable) FunctionHelp(ctx context.Context) Result[[]string] {
 }
 
 // FCall calls a function of a loaded library with keys and args, and
-// returns its reply as Eval does (redis.Nil for a nil reply).
+// returns its reply as Eval does.
 func (c Cmdable) FCall(ctx context.Context, function string, keys []string, args ...any) Result[any] {
 	return run(c, ctx, scriptAny(c), scriptArgs("FCALL", function, keys, args)...)
 }

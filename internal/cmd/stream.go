@@ -1,5 +1,3 @@
-//go:build wip_stream
-
 package cmd
 
 import (

@@ -1,5 +1,3 @@
-//go:build wip_zset
-
 package cmd
 
 import (
