@@ -39,3 +39,42 @@ func BenchmarkSerial(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkParallel64 runs 64 goroutines doing GET and SET 50/50 on one
+// client, with the pool alone and with auto-pipelining.
+func BenchmarkParallel64(b *testing.B) {
+	srv := redistest.Shared(b)
+	for _, auto := range []bool{false, true} {
+		name := "pool"
+		if auto {
+			name = "autopipeline"
+		}
+		b.Run(name, func(b *testing.B) {
+			rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: auto})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer rdb.Close()
+			val := []byte("0123456789abcdef")
+			b.ReportAllocs()
+			b.SetParallelism(32) // 32 x GOMAXPROCS(2) = 64 goroutines
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					var err error
+					if i%2 == 0 {
+						err = rdb.Set(ctx, "bench:par", val, 0).Err()
+					} else {
+						err = rdb.Get(ctx, "bench:par").Err()
+					}
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+		})
+	}
+}

@@ -27,6 +27,7 @@ type Client struct {
 	pool     *pool.Pool
 	ownsPool bool
 	engine   *cmd.Engine
+	mux      *pool.Mux // auto-pipelining, when on
 }
 
 // New returns a client for opts. Connections are made when first needed.
@@ -43,6 +44,10 @@ func New(opts Options) (*Client, error) {
 		c.ownsPool = true
 	}
 	c.engine = cmd.NewEngine(c.pool, opts.DecodeResponses)
+	if opts.AutoPipeline {
+		c.mux = pool.NewMux(c.pool.Options(), opts.AutoPipelineConns)
+		c.engine.SetMux(c.mux)
+	}
 	c.Cmdable = cmd.NewCmdable(c.engine)
 	return c, nil
 }
@@ -112,6 +117,9 @@ func (c *Client) SetResponseCallback(name string, cb Callback) {
 // Close closes the client's pool (unless it was given one through
 // Options.Pool). Commands in flight finish first; new ones fail.
 func (c *Client) Close() error {
+	if c.mux != nil {
+		c.mux.Close()
+	}
 	if c.ownsPool {
 		return c.pool.Close()
 	}

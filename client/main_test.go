@@ -13,17 +13,24 @@ import (
 
 func TestMain(m *testing.M) { redistest.Main(m) }
 
-// protocols runs fn once per RESP version, each with its own client on the
-// package's shared server. Commands must give the same Go values under both.
+// protocols runs fn once per RESP version, with and without auto-pipelining,
+// each with its own client on the package's shared server. Commands must give
+// the same Go values in every variant.
 func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspace)) {
 	srv := redistest.Shared(t)
 	for _, proto := range []int{2, 3} {
-		t.Run("resp"+strconv.Itoa(proto), func(t *testing.T) {
-			rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto})
-			require.NoError(t, err)
-			t.Cleanup(func() { rdb.Close() })
-			fn(t, rdb, keyspace(strings.ReplaceAll(t.Name(), "/", ":")+":"))
-		})
+		for _, auto := range []bool{false, true} {
+			name := "resp" + strconv.Itoa(proto)
+			if auto {
+				name += "-autopipeline"
+			}
+			t.Run(name, func(t *testing.T) {
+				rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, AutoPipeline: auto})
+				require.NoError(t, err)
+				t.Cleanup(func() { rdb.Close() })
+				fn(t, rdb, keyspace(strings.ReplaceAll(t.Name(), "/", ":")+":"))
+			})
+		}
 	}
 }
 

@@ -101,6 +101,19 @@ type Options struct {
 	// redis-py's connection_class. It may wrap pool.Dial.
 	// default: pool.Dial
 	NewConn func(ctx context.Context, opts *pool.Options) (*pool.Conn, error)
+	// AutoPipeline sends the commands of concurrent goroutines over a few
+	// shared connections, several per write (see pool.Mux): much higher
+	// throughput when many goroutines share the client. Blocking commands,
+	// WATCH/MULTI, pub/sub and commands that change a connection's state
+	// keep using the pool, and replies can never be mixed up: a shared
+	// connection that sees any error fails its commands in flight and is
+	// replaced.
+	// default: false
+	AutoPipeline bool
+	// AutoPipelineConns is the number of shared connections.
+	// default: GOMAXPROCS
+	AutoPipelineConns int
+
 	// MaxTransactionRetries bounds how often Transaction retries after a
 	// watched key changed.
 	// default: 100

@@ -375,9 +375,20 @@ func TestServerLatency(t *testing.T) {
 	serverProtocols(t, srv, client.Options{}, func(t *testing.T, rdb *client.Client, k keyspace) {
 		require.Equal(t, "OK", rdb.ConfigSet(ctx, "latency-monitor-threshold", 5).Val())
 		rdb.LatencyReset(ctx)
-		ev, err := rdb.LatencyLatest(ctx).Result()
-		require.NoError(t, err)
-		assert.Empty(t, ev)
+		// Other events (a slow "fast-command" on a busy machine) may come
+		// and go; the test looks for "command" only.
+		event := func() (client.LatencyEvent, bool) {
+			ev, err := rdb.LatencyLatest(ctx).Result()
+			require.NoError(t, err)
+			for _, e := range ev {
+				if e.Name == "command" {
+					return e, true
+				}
+			}
+			return client.LatencyEvent{}, false
+		}
+		_, ok := event()
+		assert.False(t, ok)
 
 		// A script that spins for 20ms is a latency event "command".
 		const spin = `local t = redis.call('TIME')
@@ -389,19 +400,17 @@ end
 return 1`
 		start := time.Now().Add(-time.Second)
 		require.NoError(t, rdb.Eval(ctx, spin, nil).Err())
-		ev, err = rdb.LatencyLatest(ctx).Result()
-		require.NoError(t, err)
-		require.Len(t, ev, 1)
-		assert.Equal(t, "command", ev[0].Name)
-		assert.GreaterOrEqual(t, ev[0].Latest, 20*time.Millisecond)
-		assert.GreaterOrEqual(t, ev[0].Max, ev[0].Latest)
-		assert.False(t, ev[0].Time.Before(start.Truncate(time.Second)))
+		ev, ok := event()
+		require.True(t, ok)
+		assert.GreaterOrEqual(t, ev.Latest, 20*time.Millisecond)
+		assert.GreaterOrEqual(t, ev.Max, ev.Latest)
+		assert.False(t, ev.Time.Before(start.Truncate(time.Second)))
 
 		hist, err := rdb.LatencyHistory(ctx, "command").Result()
 		require.NoError(t, err)
 		require.Len(t, hist, 1)
-		assert.Equal(t, ev[0].Latest, hist[0].Latency)
-		assert.Equal(t, ev[0].Time, hist[0].Time)
+		assert.Equal(t, ev.Latest, hist[0].Latency)
+		assert.Equal(t, ev.Time, hist[0].Time)
 		none, err := rdb.LatencyHistory(ctx, "no-such-event").Result()
 		require.NoError(t, err)
 		assert.Empty(t, none)
@@ -415,7 +424,9 @@ return 1`
 
 		assert.Equal(t, int64(0), rdb.LatencyReset(ctx, "no-such-event").Val())
 		assert.Equal(t, int64(1), rdb.LatencyReset(ctx, "command").Val())
-		assert.Empty(t, rdb.LatencyLatest(ctx).Val())
+		_, ok = event()
+		assert.False(t, ok)
+		assert.GreaterOrEqual(t, rdb.LatencyReset(ctx).Val(), int64(0))
 
 		// Per-command histograms.
 		rdb.Set(ctx, k.Key("a"), 1, 0)

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -58,14 +59,15 @@ type muxConn struct {
 	m *Mux
 
 	mu      sync.Mutex
-	cn      *Conn        // nil until dialed, and after a failure
-	wbuf    []byte       // commands not yet written
-	spare   []byte       // the writer's buffer, swapped with wbuf
-	queue   []*muxCall   // commands written or to be written, in order
-	head    int          // queue[head:] are waiting for replies
+	cn      *Conn         // nil until dialed, and after a failure
+	nc      net.Conn      // cn's network connection, closed by fail
+	wbuf    []byte        // commands not yet written
+	spare   []byte        // the writer's buffer, swapped with wbuf
+	queue   []*muxCall    // commands written or to be written, in order
+	head    int           // queue[head:] are waiting for replies
 	wake    chan struct{} // tells the writer there is something to write
-	pending bool         // a wake is outstanding
-	gen     uint64       // which connection the queue belongs to
+	pending bool          // a wake is outstanding
+	gen     uint64        // which connection the queue belongs to
 }
 
 // muxCall is one command in flight.
@@ -155,12 +157,13 @@ func (mc *muxConn) enqueue(ctx context.Context, args []any, call *muxCall) error
 	}
 	mc.wbuf = buf
 	mc.queue = append(mc.queue, call)
-	wake := !mc.pending
-	mc.pending = true
-	mc.mu.Unlock()
-	if wake {
+	if !mc.pending {
+		// The writer took the last wake (it clears pending when it does),
+		// so there is room; sent under the lock, as fail closes wake.
+		mc.pending = true
 		mc.wake <- struct{}{}
 	}
+	mc.mu.Unlock()
 	return nil
 }
 
@@ -175,17 +178,19 @@ func (mc *muxConn) dial(ctx context.Context) error {
 		cn.Close()
 		return ErrMuxClosed
 	}
-	mc.cn = cn
+	mc.cn, mc.nc = cn, cn.nc
 	mc.gen++
 	mc.wake = make(chan struct{}, 1)
 	mc.pending = false
-	go mc.writer(cn, mc.wake, mc.gen)
+	// The writer uses only nc; the reader owns cn (its parser) and closes
+	// it when it ends, so the parser is never freed under a read.
+	go mc.writer(cn, cn.nc, mc.wake, mc.gen)
 	go mc.reader(cn, mc.gen)
 	return nil
 }
 
 // writer sends what was queued, one write per wake.
-func (mc *muxConn) writer(cn *Conn, wake chan struct{}, gen uint64) {
+func (mc *muxConn) writer(cn *Conn, nc net.Conn, wake chan struct{}, gen uint64) {
 	timeout := cn.opts.WriteTimeout
 	for range wake {
 		// Let other goroutines add their commands to this write.
@@ -205,12 +210,12 @@ func (mc *muxConn) writer(cn *Conn, wake chan struct{}, gen uint64) {
 		}
 		now := time.Now()
 		if timeout > 0 {
-			cn.nc.SetWriteDeadline(now.Add(timeout))
+			nc.SetWriteDeadline(now.Add(timeout))
 		}
-		_, err := cn.nc.Write(buf)
+		_, err := nc.Write(buf)
 		if err == nil && cn.opts.ReadTimeout > 0 {
 			// Replies are due: bound the reader's wait.
-			err = cn.nc.SetReadDeadline(now.Add(cn.opts.ReadTimeout))
+			err = nc.SetReadDeadline(now.Add(cn.opts.ReadTimeout))
 		}
 		if err != nil {
 			mc.fail(gen, cn.ioError(context.Background(), "write", err, false))
@@ -233,7 +238,9 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 	for {
 		err := cn.parser.ReadReply(reply)
 		if err != nil {
-			mc.fail(gen, cn.ioError(context.Background(), "read", err, false))
+			err = cn.ioError(context.Background(), "read", err, false)
+			mc.fail(gen, err)
+			cn.fatal(err)
 			return
 		}
 		if reply.Kind == redis.KindPush {
@@ -242,11 +249,14 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 		mc.mu.Lock()
 		if mc.gen != gen {
 			mc.mu.Unlock()
+			cn.fatal(ErrMuxClosed)
 			return
 		}
 		if mc.head == len(mc.queue) {
 			mc.mu.Unlock()
-			mc.fail(gen, &redis.ProtocolError{Msg: "a reply came that no command asked for"})
+			err := &redis.ProtocolError{Msg: "a reply came that no command asked for"}
+			mc.fail(gen, err)
+			cn.fatal(err)
 			return
 		}
 		call := mc.queue[mc.head]
@@ -256,7 +266,7 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			mc.queue, mc.head = mc.queue[:0], 0
 			if cn.opts.ReadTimeout > 0 {
 				// Nothing is due: wait for the server without a deadline.
-				cn.nc.SetReadDeadline(time.Time{})
+				mc.nc.SetReadDeadline(time.Time{})
 			}
 		}
 		mc.mu.Unlock()
@@ -278,15 +288,15 @@ func (mc *muxConn) fail(gen uint64, err error) {
 		mc.mu.Unlock()
 		return
 	}
-	cn := mc.cn
+	nc := mc.nc
 	calls := mc.queue[mc.head:]
-	mc.cn = nil
+	mc.cn, mc.nc = nil, nil
 	mc.queue, mc.head = nil, 0
 	mc.wbuf, mc.spare = nil, nil
 	mc.gen++
 	close(mc.wake)
 	mc.mu.Unlock()
-	cn.fatal(err)
+	nc.Close() // ends the reader's read; the reader closes the rest
 	for _, call := range calls {
 		if call.state.CompareAndSwap(callWaiting, callHandled) {
 			call.err = err

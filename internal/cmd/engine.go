@@ -49,6 +49,9 @@ type Engine struct {
 	// conn, when non-nil, is the one connection commands run on (a
 	// pipeline in WATCH mode); it is not taken from or returned to the pool.
 	conn *pool.Conn
+	// mux, when non-nil, carries the commands that may share a connection
+	// (auto-pipelining); the others use the pool.
+	mux *pool.Mux
 }
 
 // callbackSet holds a client's response-callback overrides, copied on write
@@ -63,6 +66,13 @@ type callbackSet struct {
 func NewEngine(p *pool.Pool, decode bool) *Engine {
 	return &Engine{pool: p, decode: decode, cbs: &callbackSet{}}
 }
+
+// SetMux makes e send the commands that may share a connection through m
+// (auto-pipelining). Call it before e is used.
+func (e *Engine) SetMux(m *pool.Mux) { e.mux = m }
+
+// Mux returns the engine's auto-pipelining Mux, or nil.
+func (e *Engine) Mux() *pool.Mux { return e.mux }
 
 // Pool returns the engine's connection pool.
 func (e *Engine) Pool() *pool.Pool { return e.pool }
@@ -173,6 +183,18 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 		return Result[T]{p: p}
 	}
 	var res Result[T]
+	if e.mux != nil && e.conn == nil && k.block == 0 && muxable(args) {
+		p := &pending[T]{dec: k.dec, opts: k.opts, e: e}
+		if e.cbs.tbl.Load() != nil {
+			p.name = CommandName(args)
+		}
+		if err := e.mux.Do(ctx, args, p); err != nil {
+			res.err = err
+			return res
+		}
+		res.val, res.err = p.val, p.err
+		return res
+	}
 	cn := e.conn
 	if cn == nil {
 		var err error
@@ -199,6 +221,15 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	res.val, res.err = decode(e, reply, k, args, "")
 	e.put(cn)
 	return res
+}
+
+// muxable reports whether a command may share a connection with others.
+func muxable(args []any) bool {
+	if len(args) == 0 {
+		return false
+	}
+	name, ok := args[0].(string)
+	return ok && pool.MuxSafe(name)
 }
 
 // put returns a connection taken for one command to the pool; a bound

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"errors"
+
+	redis "github.com/duoredis/redis"
 )
 
 // ErrPending is the error of a pipelined command's result read before the
@@ -28,6 +30,13 @@ type pending[T any] struct {
 	dec  Decoder[T]
 	opts CallbackOptions
 	name string
+	e    *Engine // set for commands sent through a Mux
+}
+
+// HandleReply decodes the reply of a command sent through a Mux.
+func (p *pending[T]) HandleReply(r *redis.Reply) {
+	p.val, p.err = decode(p.e, r, call[T]{dec: p.dec, opts: p.opts}, nil, p.name)
+	p.done = true
 }
 
 // Cmder is a queued command as Pipeline.Exec returns it: its name, its

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/pool"
+	redigo "github.com/gomodule/redigo/redis"
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
+)
+
+// Client is what a workload needs from a Redis client. Each method is the
+// idiomatic call of that client for the job, returning what a user gets
+// (strings for small values and lists, bytes for the 1 MiB value), so that
+// the cost of materialising results is part of the measure.
+type Client interface {
+	Get(ctx context.Context, key string) (string, error)
+	Set(ctx context.Context, key string, value []byte) error
+	// Pipe sends one explicit non-transactional pipeline: SET keys[j]
+	// value, GET keys[j] for every j, and checks the GET replies.
+	Pipe(ctx context.Context, keys []string, value []byte) error
+	LRange(ctx context.Context, key string) (int, error)
+	MGet(ctx context.Context, keys []string) (int, error)
+	GetBytes(ctx context.Context, key string) (int, error)
+	Parser() string
+	Close() error
+}
+
+var constructors = map[string]func(addr, parser string, poolSize int) (Client, error){
+	"duoredis":   newDuo,
+	"goredis":    func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
+	"goredis-ap": func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
+	"rueidis":    func(addr, _ string, _ int) (Client, error) { return newRueidis(addr) },
+	"redigo":     func(addr, _ string, n int) (Client, error) { return newRedigo(addr, n), nil },
+}
+
+func clientNames() string {
+	var names []string
+	for n := range constructors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func newClient(name, addr, parser string, poolSize int) (Client, error) {
+	mk, ok := constructors[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown client %q (want one of %s)", name, clientNames())
+	}
+	return mk(addr, parser, poolSize)
+}
+
+// checkGets checks the values of a pipeline's GETs.
+func checkGets(n int, get func(i int) (string, error)) error {
+	for i := range n {
+		if err := checkLen(get(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// duoredis: this client, with the build's default parser or the named one.
+
+type duo struct {
+	rdb    *client.Client
+	parser string
+	gets   []client.Result[string] // the pipeline's GET handles, reused
+}
+
+func newDuo(addr, parser string, poolSize int) (Client, error) {
+	rdb, err := client.New(client.Options{Addr: addr, Parser: parser, PoolSize: poolSize})
+	if err != nil {
+		return nil, err
+	}
+	if parser == "" {
+		parser = pool.DefaultParserName()
+	}
+	return &duo{rdb: rdb, parser: parser}, nil
+}
+
+func (d *duo) Get(ctx context.Context, key string) (string, error) {
+	return d.rdb.Get(ctx, key).Result()
+}
+
+func (d *duo) Set(ctx context.Context, key string, value []byte) error {
+	return d.rdb.Set(ctx, key, value, 0).Err()
+}
+
+func (d *duo) Pipe(ctx context.Context, keys []string, value []byte) error {
+	p := d.rdb.PipelineNoTx()
+	d.gets = d.gets[:0]
+	for _, k := range keys {
+		p.Set(ctx, k, value, 0)
+		d.gets = append(d.gets, p.Get(ctx, k))
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return err
+	}
+	return checkGets(len(d.gets), func(i int) (string, error) { return d.gets[i].Result() })
+}
+
+func (d *duo) LRange(ctx context.Context, key string) (int, error) {
+	v, err := d.rdb.LRange(ctx, key, 0, -1).Result()
+	return len(v), err
+}
+
+func (d *duo) MGet(ctx context.Context, keys []string) (int, error) {
+	v, err := d.rdb.MGet(ctx, keys...).Result()
+	return len(v), err
+}
+
+func (d *duo) GetBytes(ctx context.Context, key string) (int, error) {
+	v, err := d.rdb.GetBytes(ctx, key).Result()
+	return len(v), err
+}
+
+func (d *duo) Parser() string { return d.parser }
+func (d *duo) Close() error   { return d.rdb.Close() }
+
+// go-redis v9, plain or through its blocking AutoPipeline (v9.23:
+// Client.AutoPipeline, which batches concurrent callers' commands).
+
+type goRedisCmds interface {
+	Get(ctx context.Context, key string) *goredis.StringCmd
+	Set(ctx context.Context, key string, value any, exp time.Duration) *goredis.StatusCmd
+	LRange(ctx context.Context, key string, start, stop int64) *goredis.StringSliceCmd
+	MGet(ctx context.Context, keys ...string) *goredis.SliceCmd
+	Pipeline() goredis.Pipeliner
+}
+
+type goRedis struct {
+	rdb  *goredis.Client
+	ap   *goredis.AutoPipeliner
+	c    goRedisCmds
+	gets []*goredis.StringCmd
+}
+
+func newGoRedis(addr string, poolSize int, auto bool) (Client, error) {
+	rdb := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: poolSize})
+	g := &goRedis{rdb: rdb, c: rdb}
+	if auto {
+		ap, err := rdb.AutoPipeline()
+		if err != nil {
+			rdb.Close()
+			return nil, err
+		}
+		g.ap, g.c = ap, ap
+	}
+	return g, nil
+}
+
+func (g *goRedis) Get(ctx context.Context, key string) (string, error) {
+	return g.c.Get(ctx, key).Result()
+}
+
+func (g *goRedis) Set(ctx context.Context, key string, value []byte) error {
+	return g.c.Set(ctx, key, value, 0).Err()
+}
+
+func (g *goRedis) Pipe(ctx context.Context, keys []string, value []byte) error {
+	p := g.c.Pipeline()
+	g.gets = g.gets[:0]
+	for _, k := range keys {
+		p.Set(ctx, k, value, 0)
+		g.gets = append(g.gets, p.Get(ctx, k))
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		return err
+	}
+	return checkGets(len(g.gets), func(i int) (string, error) { return g.gets[i].Result() })
+}
+
+func (g *goRedis) LRange(ctx context.Context, key string) (int, error) {
+	v, err := g.c.LRange(ctx, key, 0, -1).Result()
+	return len(v), err
+}
+
+func (g *goRedis) MGet(ctx context.Context, keys []string) (int, error) {
+	v, err := g.c.MGet(ctx, keys...).Result()
+	return len(v), err
+}
+
+func (g *goRedis) GetBytes(ctx context.Context, key string) (int, error) {
+	v, err := g.c.Get(ctx, key).Bytes()
+	return len(v), err
+}
+
+func (g *goRedis) Parser() string { return "" }
+
+func (g *goRedis) Close() error {
+	if g.ap != nil {
+		g.ap.Close()
+	}
+	return g.rdb.Close()
+}
+
+// rueidis: its normal client, which pipelines concurrent commands on shared
+// connections by itself.
+
+type rue struct {
+	c    rueidis.Client
+	cmds rueidis.Commands
+}
+
+func newRueidis(addr string) (Client, error) {
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{addr}})
+	if err != nil {
+		return nil, err
+	}
+	return &rue{c: c}, nil
+}
+
+func (r *rue) Get(ctx context.Context, key string) (string, error) {
+	return r.c.Do(ctx, r.c.B().Get().Key(key).Build()).ToString()
+}
+
+func (r *rue) Set(ctx context.Context, key string, value []byte) error {
+	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(rueidis.BinaryString(value)).Build()).Error()
+}
+
+func (r *rue) Pipe(ctx context.Context, keys []string, value []byte) error {
+	r.cmds = r.cmds[:0]
+	for _, k := range keys {
+		r.cmds = append(r.cmds,
+			r.c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Build(),
+			r.c.B().Get().Key(k).Build())
+	}
+	res := r.c.DoMulti(ctx, r.cmds...)
+	for i := 0; i < len(res); i += 2 {
+		if err := res[i].Error(); err != nil {
+			return err
+		}
+	}
+	return checkGets(len(res)/2, func(i int) (string, error) { return res[2*i+1].ToString() })
+}
+
+func (r *rue) LRange(ctx context.Context, key string) (int, error) {
+	v, err := r.c.Do(ctx, r.c.B().Lrange().Key(key).Start(0).Stop(-1).Build()).AsStrSlice()
+	return len(v), err
+}
+
+func (r *rue) MGet(ctx context.Context, keys []string) (int, error) {
+	v, err := r.c.Do(ctx, r.c.B().Mget().Key(keys...).Build()).AsStrSlice()
+	return len(v), err
+}
+
+func (r *rue) GetBytes(ctx context.Context, key string) (int, error) {
+	v, err := r.c.Do(ctx, r.c.B().Get().Key(key).Build()).AsBytes()
+	return len(v), err
+}
+
+func (r *rue) Parser() string { return "" }
+func (r *rue) Close() error   { r.c.Close(); return nil }
+
+// redigo: a Pool (MaxIdle 64 so that no connection is closed after use;
+// redigo's default MaxIdle of 0 would dial per command).
+
+type rg struct {
+	pool *redigo.Pool
+}
+
+func newRedigo(addr string, poolSize int) *rg {
+	if poolSize <= 0 {
+		poolSize = 64
+	}
+	return &rg{pool: &redigo.Pool{
+		MaxIdle: poolSize,
+		Dial:    func() (redigo.Conn, error) { return redigo.Dial("tcp", addr) },
+	}}
+}
+
+func (r *rg) Get(ctx context.Context, key string) (string, error) {
+	c := r.pool.Get()
+	defer c.Close()
+	return redigo.String(c.Do("GET", key))
+}
+
+func (r *rg) Set(ctx context.Context, key string, value []byte) error {
+	c := r.pool.Get()
+	defer c.Close()
+	_, err := c.Do("SET", key, value)
+	return err
+}
+
+func (r *rg) Pipe(ctx context.Context, keys []string, value []byte) error {
+	c := r.pool.Get()
+	defer c.Close()
+	for _, k := range keys {
+		if err := c.Send("SET", k, value); err != nil {
+			return err
+		}
+		if err := c.Send("GET", k); err != nil {
+			return err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	for range keys {
+		if _, err := c.Receive(); err != nil {
+			return err
+		}
+		if err := checkLen(redigo.String(c.Receive())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *rg) LRange(ctx context.Context, key string) (int, error) {
+	c := r.pool.Get()
+	defer c.Close()
+	v, err := redigo.Strings(c.Do("LRANGE", key, 0, -1))
+	return len(v), err
+}
+
+func (r *rg) MGet(ctx context.Context, keys []string) (int, error) {
+	c := r.pool.Get()
+	defer c.Close()
+	v, err := redigo.Strings(c.Do("MGET", redigo.Args{}.AddFlat(keys)...))
+	return len(v), err
+}
+
+func (r *rg) GetBytes(ctx context.Context, key string) (int, error) {
+	c := r.pool.Get()
+	defer c.Close()
+	v, err := redigo.Bytes(c.Do("GET", key))
+	return len(v), err
+}
+
+func (r *rg) Parser() string { return "" }
+func (r *rg) Close() error   { return r.pool.Close() }

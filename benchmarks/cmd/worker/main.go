@@ -1,0 +1,249 @@
+// Command worker runs one client on one workload against a Redis server that
+// is already loaded (cmd/bench does that) and prints a workload.Result as
+// JSON: it warms up, then measures for a fixed time, counting commands,
+// allocations (runtime.MemStats) and CPU time (getrusage).
+//
+// cmd/bench builds it twice, without and with -tags hiredis, and runs it as
+// a subprocess per client, workload and round. It can be run by hand for
+// profiling:
+//
+//	go build -o /tmp/worker ./cmd/worker
+//	/tmp/worker -addr 127.0.0.1:6379 -client duoredis -workload get -time 5s -cpuprofile cpu.prof
+//
+// (the server must hold the data: `go run ./cmd/bench -load-only -addr ...`).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/duoredis/redis/benchmarks/internal/workload"
+)
+
+func main() {
+	var (
+		addr       = flag.String("addr", "127.0.0.1:6379", "Redis server address")
+		clientName = flag.String("client", "duoredis", "client: "+clientNames())
+		wl         = flag.String("workload", workload.Get, "workload: one of get, set, par64, pipe100, lrange1000, mget100, get1m")
+		dur        = flag.Duration("time", time.Second, "measured time")
+		warm       = flag.Duration("warmup", 200*time.Millisecond, "warm-up time before measuring")
+		parser     = flag.String("parser", "", `duoredis parser: "go", "hiredis" or "" for the build's default`)
+		poolSize   = flag.Int("poolsize", 0, "connection pool size for pooled clients (0: the client's default; redigo: MaxIdle 64)")
+		cpuProf    = flag.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
+		memProf    = flag.String("memprofile", "", "write an allocation profile of the measured part to this file")
+		memRate    = flag.Int("memprofilerate", 0, "runtime.MemProfileRate while measuring, with -memprofile (0: Go's default)")
+	)
+	flag.Parse()
+	if err := run(*addr, *clientName, *wl, *dur, *warm, *parser, *poolSize, *cpuProf, *memProf, *memRate); err != nil {
+		fmt.Fprintf(os.Stderr, "worker %s/%s: %v\n", *clientName, *wl, err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, clientName, wl string, dur, warm time.Duration, parser string, poolSize int,
+	cpuProf, memProf string, memRate int) error {
+	ctx := context.Background()
+	c, err := newClient(clientName, addr, parser, poolSize)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	body, err := loopFor(ctx, c, wl)
+	if err != nil {
+		return err
+	}
+
+	// Warm up: connections, buffers, pools, and a check of every reply.
+	if _, err := body(warm); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	runtime.GC()
+
+	if memProf != "" && memRate > 0 {
+		runtime.MemProfileRate = memRate
+	}
+	if cpuProf != "" {
+		f, err := os.Create(cpuProf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+	}
+	var ms0, ms1 runtime.MemStats
+	var ru0, ru1 syscall.Rusage
+	runtime.ReadMemStats(&ms0)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru0); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	ops, err := body(dur)
+	elapsed := time.Since(t0)
+	if err2 := syscall.Getrusage(syscall.RUSAGE_SELF, &ru1); err2 != nil && err == nil {
+		err = err2
+	}
+	runtime.ReadMemStats(&ms1)
+	if cpuProf != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
+	}
+	if memProf != "" {
+		f, err := os.Create(memProf)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	res := workload.Result{
+		Client:   clientName,
+		Workload: wl,
+		Ops:      ops,
+		Seconds:  elapsed.Seconds(),
+		Mallocs:  ms1.Mallocs - ms0.Mallocs,
+		Bytes:    ms1.TotalAlloc - ms0.TotalAlloc,
+		CPU:      cpuSeconds(&ru1) - cpuSeconds(&ru0),
+		GC:       ms1.NumGC - ms0.NumGC,
+		Parser:   c.Parser(),
+		Go:       runtime.Version(),
+	}
+	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+func cpuSeconds(ru *syscall.Rusage) float64 {
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
+
+// loopFor returns the workload's loop: it runs until d has passed and
+// returns the number of commands it ran.
+func loopFor(ctx context.Context, c Client, wl string) (func(d time.Duration) (int64, error), error) {
+	switch wl {
+	case workload.Get:
+		return serial(func() error { return checkLen(c.Get(ctx, workload.KeyGet)) }), nil
+	case workload.Set:
+		return serial(func() error { return c.Set(ctx, workload.KeySet, workload.Value) }), nil
+	case workload.Pipe100:
+		keys := workload.PipeKeys()
+		return batched(workload.PipeLen, func() error { return c.Pipe(ctx, keys, workload.Value) }), nil
+	case workload.LRange:
+		return serial(func() error {
+			n, err := c.LRange(ctx, workload.KeyList)
+			return checkCount(n, err, workload.ListLen)
+		}), nil
+	case workload.MGet:
+		keys := workload.MGetKeyList()
+		return serial(func() error {
+			n, err := c.MGet(ctx, keys)
+			return checkCount(n, err, workload.MGetKeys)
+		}), nil
+	case workload.Get1M:
+		return serial(func() error {
+			n, err := c.GetBytes(ctx, workload.Key1M)
+			return checkCount(n, err, workload.Size1M)
+		}), nil
+	case workload.Par64:
+		return parallel(ctx, c), nil
+	}
+	return nil, fmt.Errorf("unknown workload %q", wl)
+}
+
+func checkLen(v string, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(v) != workload.ValueLen {
+		return fmt.Errorf("got a value of %d bytes, want %d", len(v), workload.ValueLen)
+	}
+	return nil
+}
+
+func checkCount(n int, err error, want int) error {
+	if err != nil {
+		return err
+	}
+	if n != want {
+		return fmt.Errorf("got %d, want %d", n, want)
+	}
+	return nil
+}
+
+// stopAfter returns a flag that turns true after d.
+func stopAfter(d time.Duration) *atomic.Bool {
+	var stop atomic.Bool
+	time.AfterFunc(d, func() { stop.Store(true) })
+	return &stop
+}
+
+func serial(op func() error) func(time.Duration) (int64, error) {
+	return batched(1, op)
+}
+
+// batched runs op (which runs per commands) until the time is up.
+func batched(per int64, op func() error) func(time.Duration) (int64, error) {
+	return func(d time.Duration) (int64, error) {
+		stop := stopAfter(d)
+		var n int64
+		for !stop.Load() {
+			if err := op(); err != nil {
+				return n, err
+			}
+			n += per
+		}
+		return n, nil
+	}
+}
+
+// parallel runs workload.Workers goroutines on the one client c, each
+// alternating GET of the shared key and SET of a key of its own.
+func parallel(ctx context.Context, c Client) func(time.Duration) (int64, error) {
+	setKeys := workload.ParKeys()
+	return func(d time.Duration) (int64, error) {
+		stop := stopAfter(d)
+		var total atomic.Int64
+		var wg sync.WaitGroup
+		errs := make([]error, workload.Workers)
+		for g := range workload.Workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var n int64
+				for !stop.Load() {
+					var err error
+					if n&1 == 0 {
+						err = checkLen(c.Get(ctx, workload.KeyGet))
+					} else {
+						err = c.Set(ctx, setKeys[g], workload.Value)
+					}
+					if err != nil {
+						errs[g] = err
+						stop.Store(true)
+						break
+					}
+					n++
+				}
+				total.Add(n)
+			}()
+		}
+		wg.Wait()
+		return total.Load(), errors.Join(errs...)
+	}
+}

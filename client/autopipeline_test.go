@@ -1,0 +1,127 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/internal/faultproxy"
+	"github.com/duoredis/redis/internal/redistest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// With auto-pipelining, many goroutines share a few connections and their
+// replies are matched by order alone. Through a proxy that delays, cuts and
+// truncates traffic, with random cancellations and short timeouts, every
+// reply must still reach the caller that asked for it.
+func TestAutoPipelineFaultStress(t *testing.T) {
+	const goroutines = 32
+	ops := 150
+	if testing.Short() {
+		ops = 40
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	srv := redistest.Shared(t)
+	base := runtime.NumGoroutine()
+	px, err := faultproxy.New(srv.Addr())
+	require.NoError(t, err)
+	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.05, MaxDelay: 3 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipeline: true, AutoPipelineConns: 2,
+		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4})
+	require.NoError(t, err)
+
+	var failures, wrong atomic.Int64
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(g)))
+			key := t.Name() + ":" + strconv.Itoa(g)
+			prefix := fmt.Sprintf("g%02d-", g)
+			for i := 0; i < ops; i++ {
+				val := fmt.Sprintf("%s%04d", prefix, i)
+				ctx, cancel := context.Background(), context.CancelFunc(func() {})
+				switch rng.IntN(4) {
+				case 0:
+					ctx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(2000))*time.Microsecond)
+				case 1:
+					ctx, cancel = context.WithCancel(ctx)
+					go func(d time.Duration) { time.Sleep(d); cancel() }(time.Duration(rng.IntN(1000)) * time.Microsecond)
+				}
+				if s, err := rdb.Set(ctx, key, val, 0).Result(); err != nil {
+					failures.Add(1)
+				} else if s != "OK" {
+					wrong.Add(1)
+					t.Errorf("SET %s got %q", val, s)
+				}
+				if got, err := rdb.Get(ctx, key).Result(); err != nil {
+					failures.Add(1)
+				} else if !strings.HasPrefix(got, prefix) {
+					wrong.Add(1)
+					t.Errorf("GET of goroutine %d got %q", g, got)
+				}
+				nonce := val + "-nonce"
+				if got, err := rdb.Do(ctx, "ECHO", nonce).Result(); err != nil {
+					failures.Add(1)
+				} else if string(got.([]byte)) != nonce {
+					wrong.Add(1)
+					t.Errorf("ECHO %s got %q", nonce, got)
+				}
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	st := px.Stats()
+	t.Logf("%d of %d operations failed; proxy: %+v", failures.Load(), goroutines*ops*3, st)
+	assert.Zero(t, wrong.Load())
+	assert.Greater(t, failures.Load(), int64(0), "the faults did hit")
+	assert.Less(t, failures.Load(), int64(goroutines*ops*3), "some operations succeeded")
+
+	// After the storm the client works normally again.
+	px.SetFaults(faultproxy.Faults{})
+	require.Eventually(t, func() bool { return rdb.Set(context.Background(), t.Name(), "ok", 0).Err() == nil }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, "ok", rdb.Get(context.Background(), t.Name()).Val())
+
+	require.NoError(t, rdb.Close())
+	px.Close()
+	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+2 }, 5*time.Second, 20*time.Millisecond,
+		"goroutines left: %d, before: %d", runtime.NumGoroutine(), base)
+}
+
+// A cancelled command on a shared connection does not break it: its reply
+// is dropped and the next commands get their own.
+func TestAutoPipelineCancelKeepsConnection(t *testing.T) {
+	srv := redistest.Shared(t)
+	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: true, AutoPipelineConns: 1})
+	require.NoError(t, err)
+	defer rdb.Close()
+	key := t.Name()
+	rdb.Set(ctx, key, "v", 0)
+	for i := 0; i < 50; i++ {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		assert.ErrorIs(t, rdb.Get(cctx, key).Err(), context.Canceled)
+		tctx, cancel2 := context.WithTimeout(ctx, time.Duration(i)*time.Microsecond)
+		rdb.Get(tctx, key) // may or may not finish in time
+		cancel2()
+		assert.Equal(t, "v", rdb.Get(ctx, key).Val())
+		assert.Equal(t, "n"+strconv.Itoa(i), string(rdb.Do(ctx, "ECHO", "n"+strconv.Itoa(i)).Val().([]byte)))
+	}
+	// Blocking commands bypass the shared connections.
+	start := time.Now()
+	_, err = rdb.BLPop(ctx, 200*time.Millisecond, key+":list").Result()
+	assert.Error(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+}
