@@ -1,5 +1,64 @@
-// Package client will hold the duoredis Client: options and URL parsing, the
-// full Redis 7 command set with typed results, response callbacks, Do for any
-// command, scan iterators, scripts, locks and monitor. That work comes with
-// the client issue; nothing here works yet.
+// Package client is the duoredis Client: a goroutine-safe connection pool
+// and the Redis 7 command set with typed results.
+//
+// # Connecting
+//
+//	rdb, err := client.New(client.Options{Addr: "localhost:6379", DB: 0})
+//	rdb, err := client.NewFromURL("redis://user:secret@localhost:6379/0?protocol=3")
+//	defer rdb.Close()
+//
+// URLs take the redis://, rediss:// (TLS, certificates verified) and unix://
+// schemes; see ParseURL. The database is fixed per client, as in redis-py:
+// there is no SELECT method. Several clients may share one pool
+// (Options.Pool). The password never appears in errors or String().
+//
+// # Executing commands
+//
+// Every command is a method returning a Result: Val, Err and Result read it.
+//
+//	err := rdb.Set(ctx, "key", "value", time.Hour).Err()
+//	val, err := rdb.Get(ctx, "key").Result() // err == redis.Nil when missing
+//	n := rdb.Incr(ctx, "counter").Val()
+//	err = rdb.MSet(ctx, map[string]any{"a": 1, "b": 2.5}).Err() // a map, as in redis-py 3
+//	rdb.ZAdd(ctx, "scores", map[string]float64{"alice": 1}, client.ZAddArgs{})
+//
+// Values may be []byte, string, integers or floats; anything else (a bool,
+// nil, a struct) is a *redis.DataError and nothing is sent. Results have the
+// same Go type under RESP2 and RESP3 (Options.Protocol). Do runs any command
+// and returns its value as plain Go values (strings with DecodeResponses,
+// []byte without), shaped by the command's response callback where the
+// default table has one; SetResponseCallback overrides a callback for one
+// client.
+//
+// # Scanning
+//
+// ScanIter, SScanIter, HScanIter and ZScanIter are Go iterators over the
+// SCAN family:
+//
+//	for key, err := range rdb.ScanIter(ctx, client.ScanArgs{Match: "user:*"}) { ... }
+//
+// # Pipelines and transactions
+//
+// Pipeline buffers commands and sends them in one round trip as a
+// MULTI/EXEC transaction (PipelineNoTx without it); Transaction runs
+// optimistic WATCH transactions with retries. See package pipeline.
+//
+// # Scripts and locks
+//
+// RegisterScript gives a Script that runs by EVALSHA and loads itself on
+// NOSCRIPT (and before a pipeline runs); Lock gives a Lua-based distributed
+// lock with expiry, blocking acquire, extend and release by its owner only.
+//
+// # Concurrency
+//
+// A Client is safe for use by many goroutines. With Options.AutoPipeline
+// the commands of concurrent goroutines share a few connections, many per
+// write, which multiplies throughput under load; blocking commands and
+// connection-state commands keep using the pool.
+//
+// # Parsers
+//
+// Replies are parsed by goparser (pure Go) by default, or by cparser
+// (hiredis) when built with -tags hiredis; Options.Parser picks one by name
+// at run time. See build_tags.md.
 package client
