@@ -147,19 +147,27 @@ func newServer(bin, dir string, opts []Option) *Server {
 // binary returns the path of the server binary, or skips (fails in CI).
 func binary(t testing.TB) string {
 	t.Helper()
+	path, err := lookBinary()
+	if err != nil {
+		if inCI() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return path
+}
+
+// lookBinary finds redis-server (or REDISTEST_SERVER) on PATH.
+func lookBinary() (string, error) {
 	name := os.Getenv("REDISTEST_SERVER")
 	if name == "" {
 		name = "redis-server"
 	}
 	path, err := exec.LookPath(name)
 	if err != nil {
-		msg := fmt.Sprintf("redistest: %s is not installed (%v): install redis-server (Debian: apt-get install redis-server) to run this test", name, err)
-		if inCI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		return "", fmt.Errorf("redistest: %s is not installed (%v): install redis-server (Debian: apt-get install redis-server) to run this test", name, err)
 	}
-	return path
+	return path, nil
 }
 
 func inCI() bool {

@@ -55,16 +55,48 @@ func SharedNamed(t testing.TB, name string, opts ...Option) *Server {
 	t.Helper()
 	bin := binary(t)
 	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if !shared.main {
+	main := shared.main
+	shared.mu.Unlock()
+	if !main {
 		t.Fatal(errNoMain)
 	}
+	s, err := sharedServer(bin, name, opts)
+	if err != nil {
+		t.Fatalf("redistest: shared server: %v", err)
+	}
+	return s
+}
+
+// ForExample returns the package's shared server for Example functions,
+// which get no testing.TB: it panics where Shared would fail the test. The
+// package's TestMain must call [Main].
+func ForExample() *Server {
+	shared.mu.Lock()
+	main := shared.main
+	shared.mu.Unlock()
+	if !main {
+		panic(errNoMain)
+	}
+	bin, err := lookBinary()
+	if err != nil {
+		panic(err)
+	}
+	s, err := sharedServer(bin, "", nil)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func sharedServer(bin, name string, opts []Option) (*Server, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
 	if s := shared.servers[name]; s != nil {
-		return s
+		return s, nil
 	}
 	dir, err := os.MkdirTemp("", "redistest")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	shared.dirs = append(shared.dirs, dir)
 	s := newServer(bin, dir, opts)
@@ -72,11 +104,11 @@ func SharedNamed(t testing.TB, name string, opts ...Option) *Server {
 		shared.dirs = append(shared.dirs, s.sockDir)
 	}
 	if err := s.startFree(); err != nil {
-		t.Fatalf("redistest: shared server: %v", err)
+		return nil, err
 	}
 	if shared.servers == nil {
 		shared.servers = make(map[string]*Server)
 	}
 	shared.servers[name] = s
-	return s
+	return s, nil
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/duoredis/redis/benchmarks/internal/workload"
+	"github.com/duoredis/redis/client"
+)
+
+// server is a redis-server the driver started on a free loopback port, in a
+// temp dir of its own, with persistence off.
+type server struct {
+	addr string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func startServer(dir string) (*server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, errors.New("redis-server not found on PATH (make deps installs it)")
+	}
+	var lastErr error
+	for range 5 { // a port taken between freePort and the bind: try another
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		log, err := os.Create(filepath.Join(dir, "redis-"+strconv.Itoa(port)+".log"))
+		if err != nil {
+			return nil, err
+		}
+		cmd := exec.Command(bin,
+			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--protected-mode", "no",
+			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no",
+			"--logfile", "", "--maxclients", "4096")
+		cmd.Stdout, cmd.Stderr = log, log
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		if err := cmd.Start(); err != nil {
+			log.Close()
+			return nil, err
+		}
+		s := &server{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, done: make(chan struct{})}
+		go func() { cmd.Wait(); log.Close(); close(s.done) }()
+		if lastErr = s.waitReady(5 * time.Second); lastErr == nil {
+			return s, nil
+		}
+		s.stop()
+	}
+	return nil, fmt.Errorf("redis-server did not start: %v (see its log in %s)", lastErr, dir)
+}
+
+// waitReady waits until the server answers PING.
+func (s *server) waitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := ping(s.addr)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-s.done:
+			return errors.New("redis-server exited")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func ping(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", line)
+	}
+	return nil
+}
+
+func (s *server) stop() {
+	if s.cmd.Process != nil {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// load writes every key the workloads read, with this repository's client.
+func load(ctx context.Context, addr string) error {
+	rdb, err := client.New(client.Options{Addr: addr})
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	set := func(k string, v []byte) error { return rdb.Set(ctx, k, v, 0).Err() }
+	for _, k := range append([]string{workload.KeyGet, workload.KeySet}, workload.ParKeys()...) {
+		if err := set(k, workload.Value); err != nil {
+			return err
+		}
+	}
+	for _, k := range append(workload.PipeKeys(), workload.MGetKeyList()...) {
+		if err := set(k, workload.Value); err != nil {
+			return err
+		}
+	}
+	if err := set(workload.Key1M, workload.Value1M()); err != nil {
+		return err
+	}
+	if err := rdb.Del(ctx, workload.KeyList).Err(); err != nil {
+		return err
+	}
+	items := make([]any, workload.ListLen)
+	for i := range items {
+		items[i] = workload.ListItem(i)
+	}
+	if err := rdb.RPush(ctx, workload.KeyList, items...).Err(); err != nil {
+		return err
+	}
+	n, err := rdb.LLen(ctx, workload.KeyList).Result()
+	if err != nil {
+		return err
+	}
+	if n != workload.ListLen {
+		return fmt.Errorf("list has %d items, want %d", n, workload.ListLen)
+	}
+	return nil
+}
