@@ -28,6 +28,7 @@ FUZZTIME ?= 60s
 .DEFAULT_GOAL := help
 
 .PHONY: help deps test test-pure test-hiredis bench-parsers fuzz lint tour
+.PHONY: bench
 
 help:
 	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Go modules and tools'
@@ -35,6 +36,7 @@ help:
 	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
 	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
+	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark (BENCH_ROUNDS, BENCH_TIME); docs/benchmarks.*'
 	@echo 'make fuzz           fuzz both parsers for FUZZTIME each (now $(FUZZTIME))'
 	@echo 'make lint           gofmt, go vet and staticcheck in both builds'
 	@echo 'make tour           run examples/tour'
@@ -60,6 +62,11 @@ bench-parsers:
 	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -bench 'BenchmarkParse' -benchmem -count 6 ./cparser/ \
 		> bench-parsers.txt || { cat bench-parsers.txt; exit 1; }
 	$(BENCHSTAT) -col /parser bench-parsers.txt
+
+# benchmarks/ is a module of its own (the peers' dependencies stay out of the
+# library's go.mod); it starts its own redis-server and writes docs/benchmarks.*.
+bench:
+	cd benchmarks && GO='$(GO)' BENCH_COMMAND='make bench' CGO_ENABLED=1 '$(GO)' run ./cmd/bench
 
 fuzz:
 	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -fuzz '^FuzzParsers$$' -fuzztime $(FUZZTIME) ./cparser/

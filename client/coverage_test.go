@@ -32,7 +32,8 @@ var notMethods = map[string]string{
 	"REPLCONF": "replication internal", "DEBUG": "internal", "PFDEBUG": "internal", "PFSELFTEST": "internal",
 	"AUTH": "the handshake's job (Options.Username/Password)", "HELLO": "the handshake's job (Options.Protocol)",
 	"SELECT": "the db is fixed per client (Options.DB), as in redis-py", "QUIT": "deprecated; Close the client",
-	"RESET": "would undo the handshake of a pooled connection",
+	"RESET":          "would undo the handshake of a pooled connection",
+	"RESTORE-ASKING": "cluster-internal", "SCRIPT DEBUG": "an interactive Lua debugger session a pooled connection cannot hold",
 	"MULTI": "pipeline issue", "EXEC": "pipeline issue", "DISCARD": "pipeline issue", "WATCH": "pipeline issue", "UNWATCH": "pipeline issue",
 }
 

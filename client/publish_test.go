@@ -1,5 +1,3 @@
-//go:build wip_srv
-
 package client_test
 
 import (

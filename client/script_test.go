@@ -16,6 +16,7 @@ const incrByScript = `return redis.call('INCRBY', KEYS[1], ARGV[1])`
 func TestScriptRunLoadsOnNoScript(t *testing.T) {
 	protocols(t, func(t *testing.T, rdb *client.Client, k keyspace) {
 		s := rdb.RegisterScript(incrByScript)
+		rdb.Del(ctx, k.Key("n"))
 		assert.Len(t, s.SHA(), 40)
 		require.NoError(t, rdb.Do(ctx, "SCRIPT", "FLUSH").Err())
 		n, err := s.Run(ctx, []string{k.Key("n")}, 5).Result()

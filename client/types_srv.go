@@ -1,5 +1,3 @@
-//go:build wip_srv
-
 package client
 
 import "github.com/duoredis/redis/internal/cmd"

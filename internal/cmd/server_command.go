@@ -1,5 +1,3 @@
-//go:build wip_srv
-
 package cmd
 
 import (
@@ -391,8 +389,8 @@ type CommandListFilter struct {
 	Pattern string // FILTERBY PATTERN: the commands whose names match this glob pattern
 }
 
-// CommandList returns the names of the server's commands, those that pass
-// filter.
+// CommandList returns the names of the server's commands and subcommands
+// ("config|get"), those that pass filter.
 func (c Cmdable) CommandList(ctx context.Context, filter CommandListFilter) Result[[]string] {
 	args := []any{"COMMAND", "LIST"}
 	switch {

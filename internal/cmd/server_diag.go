@@ -1,5 +1,3 @@
-//go:build wip_srv
-
 package cmd
 
 import (
@@ -371,14 +369,14 @@ func serverDecModules(r *redis.Reply) ([]ModuleInfo, error) {
 	return out, nil
 }
 
-// ModuleList returns the loaded modules. The server refuses MODULE
-// commands unless its enable-module-command setting allows them.
+// ModuleList returns the loaded modules.
 func (c Cmdable) ModuleList(ctx context.Context) Result[[]ModuleInfo] {
 	return run(c, ctx, serverDecModules, "MODULE", "LIST")
 }
 
 // ModuleLoad loads the module at path (a shared library on the server's
-// machine) with args and returns "OK".
+// machine) with args and returns "OK". The server refuses MODULE LOAD,
+// LOADEX and UNLOAD unless its enable-module-command setting allows them.
 func (c Cmdable) ModuleLoad(ctx context.Context, path string, args ...any) Result[string] {
 	return run(c, ctx, decStatus, append([]any{"MODULE", "LOAD", path}, args...)...)
 }

@@ -1,5 +1,3 @@
-//go:build wip_srv
-
 package cmd
 
 import (

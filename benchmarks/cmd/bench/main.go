@@ -1,0 +1,377 @@
+// Command bench compares duoredis (pure-Go and hiredis builds) with go-redis
+// v9 (plain and AutoPipeline), rueidis and redigo on the same workloads
+// against one local redis-server that it starts, with redis-benchmark on the
+// same server as the ceiling. `make bench` runs it:
+//
+//	cd benchmarks && go run ./cmd/bench
+//
+// It builds cmd/worker twice (without and with -tags hiredis), loads the data,
+// calibrates redis-benchmark, then runs rounds: in each round every workload
+// runs every client once, in an order that rotates from round to round, each
+// client in a fresh worker process (warm-up, then a fixed measured time). So
+// machine drift hits all clients alike; it reports medians over the rounds,
+// and ratios taken within a round before the median is taken.
+//
+// It prints the table and writes docs/benchmarks.md, docs/benchmarks.json
+// (every sample) and docs/benchmarks.png (bars per workload and client,
+// normalised to redis-benchmark = 1).
+//
+// Environment overrides: BENCH_ROUNDS (default 5), BENCH_TIME (measured time
+// per client, workload and round, default 600ms), BENCH_WORKLOADS and
+// BENCH_CLIENTS (comma-separated subsets, for a quick look).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/duoredis/redis/benchmarks/internal/workload"
+)
+
+// A row is one client as the table shows it.
+type row struct {
+	Name   string // as shown
+	Build  string // worker build: "go" or "hiredis"; "" for redis-benchmark
+	Client string // worker -client
+	Peer   bool   // a competitor (go-redis, rueidis, redigo)
+	Ours   bool
+}
+
+const rbName = "redis-benchmark"
+
+var rows = []row{
+	{Name: "duoredis", Build: "go", Client: "duoredis", Ours: true},
+	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis", Ours: true},
+	{Name: "go-redis", Build: "go", Client: "goredis", Peer: true},
+	{Name: "go-redis AutoPipeline", Build: "go", Client: "goredis-ap", Peer: true},
+	{Name: "rueidis", Build: "go", Client: "rueidis", Peer: true},
+	{Name: "redigo", Build: "go", Client: "redigo", Peer: true},
+	{Name: rbName},
+}
+
+type config struct {
+	rounds    int
+	dur       time.Duration
+	warmup    time.Duration
+	workloads []string
+	clients   []row
+	docs      string
+	addr      string
+	loadOnly  bool
+	command   string
+	modDir    string // the benchmarks module's directory
+}
+
+func main() {
+	cfg, err := parseConfig()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseConfig() (*config, error) {
+	cfg := &config{}
+	rounds := flag.Int("rounds", 0, "rounds (default $BENCH_ROUNDS or 5; at least 5 for a published table)")
+	dur := flag.String("time", "", "measured time per client, workload and round (default $BENCH_TIME or 600ms)")
+	flag.DurationVar(&cfg.warmup, "warmup", 0, "warm-up per worker run (default a quarter of -time, at most 200ms)")
+	wls := flag.String("workloads", envOr("BENCH_WORKLOADS", ""), "comma-separated workloads (default all: "+strings.Join(workload.All, ",")+")")
+	cls := flag.String("clients", envOr("BENCH_CLIENTS", ""), "comma-separated clients (default all: "+rowNames()+")")
+	flag.StringVar(&cfg.docs, "docs", "auto", `directory for benchmarks.md, .json and .png ("auto": docs/ of the repository; "" to write none)`)
+	flag.StringVar(&cfg.addr, "addr", "", "use this running server instead of starting one")
+	flag.BoolVar(&cfg.loadOnly, "load-only", false, "load the workloads' data into -addr and exit (for running cmd/worker by hand)")
+	flag.StringVar(&cfg.command, "command", envOr("BENCH_COMMAND", ""), "the command line to record in the report (default this program's)")
+	flag.Parse()
+
+	var err error
+	cfg.rounds = *rounds
+	if cfg.rounds == 0 {
+		if cfg.rounds, err = strconv.Atoi(envOr("BENCH_ROUNDS", "5")); err != nil || cfg.rounds < 1 {
+			return nil, fmt.Errorf("BENCH_ROUNDS=%q: want a positive number", os.Getenv("BENCH_ROUNDS"))
+		}
+	}
+	if *dur == "" {
+		*dur = envOr("BENCH_TIME", "600ms")
+	}
+	if cfg.dur, err = time.ParseDuration(*dur); err != nil || cfg.dur <= 0 {
+		return nil, fmt.Errorf("BENCH_TIME/-time %q: want a duration such as 600ms or 2s", *dur)
+	}
+	if cfg.warmup == 0 {
+		cfg.warmup = min(cfg.dur/4, 200*time.Millisecond)
+	}
+	cfg.workloads = workload.All
+	if *wls != "" {
+		cfg.workloads = nil
+		for _, w := range strings.Split(*wls, ",") {
+			if !slices.Contains(workload.All, w) {
+				return nil, fmt.Errorf("unknown workload %q (want some of %s)", w, strings.Join(workload.All, ","))
+			}
+			cfg.workloads = append(cfg.workloads, w)
+		}
+	}
+	cfg.clients = rows
+	if *cls != "" {
+		cfg.clients = nil
+		for _, name := range strings.Split(*cls, ",") {
+			i := slices.IndexFunc(rows, func(r row) bool { return r.Name == name })
+			if i < 0 {
+				return nil, fmt.Errorf("unknown client %q (want some of %s)", name, rowNames())
+			}
+			cfg.clients = append(cfg.clients, rows[i])
+		}
+	}
+	mod, err := moduleDir()
+	if err != nil {
+		return nil, err
+	}
+	cfg.modDir = mod
+	if cfg.docs == "auto" {
+		cfg.docs = filepath.Join(filepath.Dir(mod), "docs")
+	}
+	if cfg.command == "" {
+		cfg.command = "cd benchmarks && go run ./cmd/bench " + strings.Join(os.Args[1:], " ")
+	}
+	return cfg, nil
+}
+
+func rowNames() string {
+	var s []string
+	for _, r := range rows {
+		s = append(s, r.Name)
+	}
+	return strings.Join(s, ",")
+}
+
+func run(ctx context.Context, cfg *config) error {
+	start := time.Now()
+	if cfg.loadOnly {
+		if cfg.addr == "" {
+			return errors.New("-load-only needs -addr")
+		}
+		return load(ctx, cfg.addr)
+	}
+	tmp, err := os.MkdirTemp("", "duoredis-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	bins, err := buildWorkers(ctx, tmp, cfg)
+	if err != nil {
+		return err
+	}
+	addr := cfg.addr
+	if addr == "" {
+		srv, err := startServer(tmp)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		addr = srv.addr
+	}
+	if err := load(ctx, addr); err != nil {
+		return fmt.Errorf("loading data: %w", err)
+	}
+	fmt.Printf("server %s; %d rounds of %v per client and workload (warm-up %v)\n", addr, cfg.rounds, cfg.dur, cfg.warmup)
+
+	var rb *rbRunner
+	if slices.ContainsFunc(cfg.clients, func(r row) bool { return r.Name == rbName }) {
+		bin, err := exec.LookPath("redis-benchmark")
+		if err != nil {
+			return errors.New("redis-benchmark not found on PATH (make deps installs redis-tools)")
+		}
+		rb = &rbRunner{bin: bin, addr: addr, rate: map[string]float64{}}
+		for _, wl := range cfg.workloads {
+			if err := rb.calibrate(ctx, wl); err != nil {
+				return err
+			}
+		}
+	}
+
+	samples := map[string]map[string][]sample{} // workload -> row -> one per round
+	for _, wl := range cfg.workloads {
+		samples[wl] = map[string][]sample{}
+	}
+	for r := range cfg.rounds {
+		fmt.Printf("round %d/%d ", r+1, cfg.rounds)
+		for wi, wl := range cfg.workloads {
+			order := rotate(cfg.clients, r+wi)
+			for _, c := range order {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				var res workload.Result
+				var err error
+				if c.Name == rbName {
+					res, err = rb.run(ctx, wl, cfg.dur)
+				} else {
+					res, err = runWorker(ctx, bins[c.Build], addr, c, wl, cfg)
+				}
+				s := sample{Round: r, Result: res}
+				if err != nil {
+					s.Err = err.Error()
+					fmt.Printf("\n  %s %s: %v\n", wl, c.Name, err)
+				}
+				samples[wl][c.Name] = append(samples[wl][c.Name], s)
+			}
+			fmt.Print(".")
+		}
+		fmt.Printf(" %v\n", time.Since(start).Round(time.Second))
+	}
+
+	rep := buildReport(cfg, samples)
+	rep.Machine = machineInfo(ctx, cfg.modDir)
+	rep.Date = time.Now().UTC()
+	rep.Elapsed = time.Since(start).Round(time.Second).String()
+	fmt.Println()
+	fmt.Print(rep.text())
+	if cfg.docs == "" {
+		return nil
+	}
+	if err := os.MkdirAll(cfg.docs, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(cfg.docs, "benchmarks.md"), []byte(rep.markdown()), 0o644); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(cfg.docs, "benchmarks.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := rep.chart(filepath.Join(cfg.docs, "benchmarks.png")); err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	fmt.Printf("wrote %s/benchmarks.{md,json,png}\n", cfg.docs)
+	return nil
+}
+
+// rotate returns rs turned left by k places.
+func rotate(rs []row, k int) []row {
+	k %= len(rs)
+	return append(slices.Clone(rs[k:]), rs[:k]...)
+}
+
+// buildWorkers builds cmd/worker without and with -tags hiredis, as the
+// rows need. A hiredis build that fails drops its rows with a warning.
+func buildWorkers(ctx context.Context, dir string, cfg *config) (map[string]string, error) {
+	need := map[string]bool{}
+	for _, c := range cfg.clients {
+		if c.Build != "" {
+			need[c.Build] = true
+		}
+	}
+	bins := map[string]string{}
+	for _, build := range []string{"go", "hiredis"} {
+		if !need[build] {
+			continue
+		}
+		out := filepath.Join(dir, "worker-"+build)
+		args := []string{"build", "-o", out}
+		env := append(os.Environ(), "CGO_ENABLED=0")
+		if build == "hiredis" {
+			args = append(args, "-tags", "hiredis")
+			env = append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+hiredisPkgConfigPath(cfg.modDir))
+		}
+		args = append(args, "./cmd/worker")
+		cmd := exec.CommandContext(ctx, goTool(), args...)
+		cmd.Dir = cfg.modDir
+		cmd.Env = env
+		if b, err := cmd.CombinedOutput(); err != nil {
+			if build == "hiredis" {
+				fmt.Fprintf(os.Stderr, "warning: the hiredis build failed, its rows are left out (make deps brings hiredis 1.x):\n%s\n", b)
+				cfg.clients = slices.DeleteFunc(cfg.clients, func(r row) bool { return r.Build == "hiredis" })
+				continue
+			}
+			return nil, fmt.Errorf("go build ./cmd/worker: %v\n%s", err, b)
+		}
+		bins[build] = out
+	}
+	return bins, nil
+}
+
+// hiredisPkgConfigPath puts the repository's hiredis prefix first on
+// PKG_CONFIG_PATH, as the Makefile does.
+func hiredisPkgConfigPath(modDir string) string {
+	p := os.Getenv("PKG_CONFIG_PATH")
+	dir := filepath.Join(filepath.Dir(modDir), "hiredis", ".prefix", "lib", "pkgconfig")
+	if strings.Contains(p, dir) {
+		return p
+	}
+	if p == "" {
+		return dir
+	}
+	return dir + ":" + p
+}
+
+// goTool returns the go command: $GO (the Makefile passes its own), or go
+// from PATH.
+func goTool() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
+}
+
+// moduleDir returns the directory of the benchmarks module (go.mod's), so
+// that the driver works from any directory inside it.
+func moduleDir() (string, error) {
+	out, err := exec.Command(goTool(), "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %v", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if !strings.HasSuffix(gomod, filepath.Join("benchmarks", "go.mod")) {
+		return "", fmt.Errorf("run me inside the benchmarks module (go env GOMOD says %q)", gomod)
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// runWorker runs one worker process and decodes its result.
+func runWorker(ctx context.Context, bin, addr string, c row, wl string, cfg *config) (workload.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*(cfg.dur+cfg.warmup)+time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-client", c.Client, "-workload", wl,
+		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return workload.Result{}, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var res workload.Result
+	if err := json.Unmarshal(out, &res); err != nil {
+		return res, fmt.Errorf("worker output %q: %v", out, err)
+	}
+	if res.Ops == 0 {
+		return res, errors.New("worker ran no command")
+	}
+	return res, nil
+}
