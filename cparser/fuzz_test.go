@@ -27,7 +27,15 @@ func FuzzParsers(f *testing.F) {
 		f.Add([]byte(c.In), uint16(len(c.In)/3), uint16(len(c.In)/2))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, cutGo, cutC uint16) {
+		// Large limits most of the time; small ones (where the order of the
+		// checks matters) the rest.
 		opts := redis.ParserOptions{MaxBulkLen: 1 << 16, MaxAggregateLen: 1 << 12, MaxDepth: 16}
+		switch (cutGo ^ cutC) % 4 {
+		case 1:
+			opts = redis.ParserOptions{MaxBulkLen: 16, MaxAggregateLen: 8, MaxDepth: 4}
+		case 2:
+			opts = redis.ParserOptions{MaxBulkLen: 1, MaxAggregateLen: 1, MaxDepth: 1}
+		}
 		cg := int(cutGo) % (len(in) + 1)
 		cc := int(cutC) % (len(in) + 1)
 		gp := goparser.New(resptest.Chunks(in[:cg], in[cg:]), opts)

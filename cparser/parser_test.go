@@ -109,7 +109,7 @@ func TestLimits(t *testing.T) {
 		{"bulk error header alone", "+OK\r\n!11\r\n", 5},
 		{"verbatim header alone", "+OK\r\n=11\r\n", 5},
 		{"nested bulk header", "*1\r\n$100000\r\nxx", 4},
-		{"line without end", "+OK\r\n+" + strings.Repeat("x", 20), 5},
+		{"line without end", "+OK\r\n+" + strings.Repeat("x", 40), 5},
 		{"long line", "-" + strings.Repeat("x", 11) + "\r\n", 0},
 		{"long double", ",1.000000000\r\n", 0},
 		{"long integer", ":12345678901\r\n", 0},

@@ -30,6 +30,10 @@ const (
 	// minRead is the least room worth a Read call when the buffer can be
 	// compacted instead.
 	minRead = 4096
+	// minLineLimit is the least bound on an incomplete line, so that a
+	// length header (at most 20 bytes) is never cut short by a small
+	// MaxBulkLen: headers are bounded by their grammar, not by the limit.
+	minLineLimit = 32
 )
 
 // Parser is the pure-Go implementation of [redis.Parser]. It is not safe for
@@ -254,8 +258,20 @@ func setLeaf(dst *redis.Reply, k redis.Kind) {
 }
 
 // readLine consumes the line item at p.r (type byte, content, CRLF) and
-// returns its content, which ends at the first "\r\n".
+// returns its content, which ends at the first "\r\n". Content longer than
+// MaxBulkLen is a protocol error.
 func (p *Parser) readLine() ([]byte, error) {
+	line, err := p.scanLine()
+	if err == nil && int64(len(line)) > p.opts.MaxBulkLen {
+		return nil, p.protoErr(p.r-2, "line longer than the bulk limit")
+	}
+	return line, err
+}
+
+// scanLine is readLine without the check of the complete line's length
+// (headers are checked by their own grammar). A line still incomplete
+// after MaxBulkLen+1 bytes is an error either way, so memory stays bounded.
+func (p *Parser) scanLine() ([]byte, error) {
 	// Short lines are the common case; a plain loop beats IndexByte there.
 	buf := p.buf[:p.w]
 	end := p.r + 34
@@ -266,16 +282,13 @@ func (p *Parser) readLine() ([]byte, error) {
 		if buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
 			line := buf[p.r+1 : i]
 			p.r = i + 2
-			if int64(len(line)) > p.opts.MaxBulkLen {
-				return nil, p.protoErr(p.r-2, "line longer than the bulk limit")
-			}
 			return line, nil
 		}
 	}
-	return p.readLineSlow()
+	return p.scanLineSlow()
 }
 
-func (p *Parser) readLineSlow() ([]byte, error) {
+func (p *Parser) scanLineSlow() ([]byte, error) {
 	scan := 1 // offset from p.r where the search for '\n' resumes
 	for {
 		for i := p.r + scan; i < p.w; {
@@ -287,15 +300,12 @@ func (p *Parser) readLineSlow() ([]byte, error) {
 			if i > p.r+1 && p.buf[i-1] == '\r' {
 				line := p.buf[p.r+1 : i-1]
 				p.r = i + 1
-				if int64(len(line)) > p.opts.MaxBulkLen {
-					return nil, p.protoErr(p.r-2, "line longer than the bulk limit")
-				}
 				return line, nil
 			}
 			i++
 		}
 		scan = p.w - p.r
-		if int64(scan-1) > p.opts.MaxBulkLen+1 {
+		if int64(scan-1) > max(p.opts.MaxBulkLen, minLineLimit)+1 {
 			return nil, p.protoErr(p.w, "line longer than the bulk limit")
 		}
 		if err := p.fill(0); err != nil {
@@ -340,7 +350,7 @@ func (p *Parser) readInteger(dst *redis.Reply) error {
 		}
 	}
 	if n := i - first; n > 0 && i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' &&
-		(buf[first] != '0' || (n == 1 && !neg)) {
+		(buf[first] != '0' || (n == 1 && !neg)) && int64(i-p.r-1) <= p.opts.MaxBulkLen {
 		if neg {
 			v = -v
 		}
@@ -401,7 +411,7 @@ func (p *Parser) readHeader() (n int64, hdr int, err error) {
 	}
 	// Slow path: find the line without consuming it, then parse strictly.
 	save := p.r
-	line, err := p.readLine()
+	line, err := p.scanLine()
 	if err != nil {
 		return 0, 0, err
 	}

@@ -806,7 +806,10 @@ static int duo_check_pending(duo_reader *d) {
 		}
 		return 1;
 	}
-	if (e < 0 && (long long)n > d->max_bulk + 1) {
+	// At least 32 bytes, so that a length header (at most 20 bytes, bounded
+	// by its grammar, not by the limit) is never refused half-read (rule 2).
+	long long lim = d->max_bulk < 32 ? 32 : d->max_bulk;
+	if (e < 0 && (long long)n > lim + 1) {
 		duo_fail(d, at, "line of more than %lld bytes exceeds the limit of %lld bytes", (long long)n - 1, d->max_bulk);
 		return 0;
 	}

@@ -2,11 +2,14 @@
 
 package pool
 
-import "github.com/duoredis/redis/goparser"
+import (
+	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/goparser"
+)
 
 // Without -tags hiredis, goparser is the default and cparser is not built.
 var (
 	defaultParser     = goparser.NewParser
 	defaultParserName = ParserGo
-	hiredisParser     = nilParser
+	hiredisParser     redis.NewParserFunc // nil: not built in
 )

@@ -288,7 +288,10 @@ func buildCases() []Case {
 		{Name: "bulk at limit", In: "$10\r\n0123456789\r\n", Opts: redis.ParserOptions{MaxBulkLen: 10}, Want: list(Bulk("0123456789"))},
 		{Name: "bulk default limit", In: "$536870913\r\n", Err: Protocol},
 		{Name: "line over limit", In: "+0123456789a\r\n", Opts: redis.ParserOptions{MaxBulkLen: 10}, Err: Protocol},
-		{Name: "line over limit unterminated", In: "+0123456789abcdef", Opts: redis.ParserOptions{MaxBulkLen: 10}, Err: Protocol},
+		{Name: "integer over line limit", In: ":12345678901\r\n", Opts: redis.ParserOptions{MaxBulkLen: 10}, Err: Protocol},
+		{Name: "header exempt from line limit", In: "*-1\r\n*10\r\n" + strings.Repeat(":1\r\n", 10), Opts: redis.ParserOptions{MaxBulkLen: 1},
+			Want: list(Null(), Array(Int(1), Int(1), Int(1), Int(1), Int(1), Int(1), Int(1), Int(1), Int(1), Int(1)))},
+		{Name: "line over limit unterminated", In: "+0123456789abcdef0123456789abcdef0123456789", Opts: redis.ParserOptions{MaxBulkLen: 10}, Err: Protocol},
 		// Arrays.
 		{Name: "array", In: "*2\r\n$3\r\nfoo\r\n:7\r\n", Want: list(Array(Bulk("foo"), Int(7)))},
 		{Name: "array empty", In: "*0\r\n", Want: list(Array())},
