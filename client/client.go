@@ -70,7 +70,7 @@ func (o *Options) poolOptions() (pool.Options, error) {
 	if network == "" && strings.HasPrefix(o.Addr, "/") {
 		network = "unix"
 	}
-	return pool.Options{
+	po := pool.Options{
 		Network:             network,
 		Addr:                o.Addr,
 		Dialer:              o.Dialer,
@@ -92,7 +92,11 @@ func (o *Options) poolOptions() (pool.Options, error) {
 		MaxLifetime:         o.MaxLifetime,
 		HealthCheckInterval: o.HealthCheckInterval,
 		NewConn:             o.NewConn,
-	}, nil
+	}
+	if err := po.Validate(); err != nil {
+		return pool.Options{}, err
+	}
+	return po, nil
 }
 
 // Options returns the options the client was made with.

@@ -78,3 +78,22 @@ func TestOptionsStringHidesPassword(t *testing.T) {
 	}
 	assert.Contains(t, o.String(), "[redacted]")
 }
+
+func TestNewRejectsInvalidOptions(t *testing.T) {
+	for _, o := range []client.Options{
+		{Protocol: 4},
+		{Network: "udp"},
+		{DB: -1},
+		{Parser: "java"},
+	} {
+		_, err := client.New(o)
+		assert.Error(t, err, "%v", o)
+	}
+	rdb, err := client.New(client.Options{Addr: "127.0.0.1:1", Password: "hunter2", DialTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer rdb.Close()
+	err = rdb.Get(ctx, "k").Err()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2")
+	assert.NotContains(t, rdb.String(), "hunter2")
+}

@@ -221,3 +221,10 @@ func (o *Options) redact(s string) string {
 	}
 	return strings.ReplaceAll(s, o.Password, "[redacted]")
 }
+
+// Validate reports the first invalid setting of o (after defaults), as
+// dialing would: a wrong Protocol, Network or DB.
+func (o Options) Validate() error {
+	o.init()
+	return o.validate()
+}
