@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unsafe"
 
 	redis "github.com/duoredis/redis"
 )
@@ -195,22 +196,73 @@ func decStrings(r *redis.Reply) ([]string, error) {
 		return nil, err
 	}
 	out := make([]string, len(es))
-	for i := range es {
-		if es[i].Kind == redis.KindNull {
-			continue
-		}
-		if out[i], err = decString(&es[i]); err != nil {
-			return nil, err
-		}
+	if err := stringsInto(out, es); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
+// stringsInto decodes the text elements of es into out (nil elements stay
+// ""). The texts share one allocation: substrings of one string holding
+// them all, so a 1000-element reply costs two allocations, not a thousand.
+// A caller that keeps one element keeps that backing string alive.
+func stringsInto(out []string, es []redis.Reply) error {
+	total := 0
+	for i := range es {
+		switch es[i].Kind {
+		case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+			total += len(es[i].Str)
+		}
+	}
+	var backing string
+	if total > 0 {
+		buf := make([]byte, 0, total)
+		for i := range es {
+			switch es[i].Kind {
+			case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+				buf = append(buf, es[i].Str...)
+			}
+		}
+		// buf is never written again: the string may share its memory.
+		backing = unsafe.String(unsafe.SliceData(buf), len(buf))
+	}
+	off := 0
+	for i := range es {
+		switch es[i].Kind {
+		case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+			n := len(es[i].Str)
+			out[i] = backing[off : off+n]
+			off += n
+		case redis.KindNull:
+		default:
+			s, err := decString(&es[i])
+			if err != nil {
+				return err
+			}
+			out[i] = s
+		}
+	}
+	return nil
+}
+
+// stringType is the type word of an interface holding a string.
+var stringType = func() unsafe.Pointer {
+	var s any = ""
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&s))[0]
+}()
+
 // decNullableStrings reads an array whose elements may be nil (MGET,
-// HMGET): each element is a string or nil.
+// HMGET): each element is a string or nil. Boxing each string in an
+// interface would allocate per element; instead the interfaces point at
+// the headers of one []string (never written again), as a conversion
+// would point at a fresh copy: three allocations per reply in all.
 func decNullableStrings(r *redis.Reply) ([]any, error) {
 	es, err := elems(r)
 	if err != nil {
+		return nil, err
+	}
+	strs := make([]string, len(es))
+	if err := stringsInto(strs, es); err != nil {
 		return nil, err
 	}
 	out := make([]any, len(es))
@@ -218,11 +270,8 @@ func decNullableStrings(r *redis.Reply) ([]any, error) {
 		if es[i].Kind == redis.KindNull {
 			continue
 		}
-		s, err := decString(&es[i])
-		if err != nil {
-			return nil, err
-		}
-		out[i] = s
+		e := (*[2]unsafe.Pointer)(unsafe.Pointer(&out[i]))
+		e[0], e[1] = stringType, unsafe.Pointer(&strs[i])
 	}
 	return out, nil
 }
