@@ -349,22 +349,28 @@ func pairs(r *redis.Reply, fn func(k, v *redis.Reply) error) error {
 	return nil
 }
 
-// decStringMap reads a map (or flat pair array) of strings.
+// decStringMap reads a map (or flat pair array) of strings; the keys and
+// values share one backing allocation (see stringsInto).
 func decStringMap(r *redis.Reply) (map[string]string, error) {
-	out := make(map[string]string, len(r.Elems)/2)
-	err := pairs(r, func(k, v *redis.Reply) error {
-		ks, err := decString(k)
-		if err != nil {
-			return err
-		}
-		vs, err := decString(v)
-		if err != nil && err != redis.Nil {
-			return err
-		}
-		out[ks] = vs
-		return nil
-	})
-	return out, err
+	switch r.Kind {
+	case redis.KindMap, redis.KindArray, redis.KindAttribute:
+	case redis.KindNull:
+		return map[string]string{}, nil
+	default:
+		return nil, unexpected("map", r)
+	}
+	if len(r.Elems)%2 != 0 {
+		return nil, fmt.Errorf("redis: expected key/value pairs, got %d elements", len(r.Elems))
+	}
+	strs := make([]string, len(r.Elems))
+	if err := stringsInto(strs, r.Elems); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(strs)/2)
+	for i := 0; i < len(strs); i += 2 {
+		out[strs[i]] = strs[i+1]
+	}
+	return out, nil
 }
 
 // decStringIntMap reads a map (or flat pair array) of string to integer.

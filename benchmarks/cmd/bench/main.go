@@ -18,7 +18,8 @@
 //
 // Environment overrides: BENCH_ROUNDS (default 5), BENCH_TIME (measured time
 // per client, workload and round, default 600ms), BENCH_WORKLOADS and
-// BENCH_CLIENTS (comma-separated subsets, for a quick look).
+// BENCH_CLIENTS (comma-separated subsets, for a quick look), BENCH_PIN=0 (no
+// CPU pinning; see pin.go).
 package main
 
 import (
@@ -46,14 +47,14 @@ type row struct {
 	Build  string // worker build: "go" or "hiredis"; "" for redis-benchmark
 	Client string // worker -client
 	Peer   bool   // a competitor (go-redis, rueidis, redigo)
-	Ours   bool
 }
 
 const rbName = "redis-benchmark"
 
 var rows = []row{
-	{Name: "duoredis", Build: "go", Client: "duoredis", Ours: true},
-	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis", Ours: true},
+	{Name: "duoredis", Build: "go", Client: "duoredis"},
+	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis"},
+	{Name: "duoredis AutoPipeline", Build: "go", Client: "duoredis-ap"},
 	{Name: "go-redis", Build: "go", Client: "goredis", Peer: true},
 	{Name: "go-redis AutoPipeline", Build: "go", Client: "goredis-ap", Peer: true},
 	{Name: "rueidis", Build: "go", Client: "rueidis", Peer: true},
@@ -72,6 +73,8 @@ type config struct {
 	loadOnly  bool
 	command   string
 	modDir    string // the benchmarks module's directory
+	pin       placement
+	pinDesc   string
 }
 
 func main() {
@@ -145,6 +148,15 @@ func parseConfig() (*config, error) {
 			cfg.clients = append(cfg.clients, rows[i])
 		}
 	}
+	pinOn := true
+	switch v := envOr("BENCH_PIN", "1"); v {
+	case "0", "false", "no", "off":
+		pinOn = false
+	case "1", "true", "yes", "on":
+	default:
+		return nil, fmt.Errorf("BENCH_PIN=%q: want 1 or 0", v)
+	}
+	cfg.pin, cfg.pinDesc = newPlacement(pinOn)
 	mod, err := moduleDir()
 	if err != nil {
 		return nil, err
@@ -187,7 +199,7 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	addr := cfg.addr
 	if addr == "" {
-		srv, err := startServer(tmp)
+		srv, err := startServer(tmp, cfg.pin.server)
 		if err != nil {
 			return err
 		}
@@ -197,7 +209,8 @@ func run(ctx context.Context, cfg *config) error {
 	if err := load(ctx, addr); err != nil {
 		return fmt.Errorf("loading data: %w", err)
 	}
-	fmt.Printf("server %s; %d rounds of %v per client and workload (warm-up %v)\n", addr, cfg.rounds, cfg.dur, cfg.warmup)
+	fmt.Printf("server %s; %d rounds of %v per client and workload (warm-up %v)\nCPU placement: %s\n",
+		addr, cfg.rounds, cfg.dur, cfg.warmup, cfg.pinDesc)
 
 	var rb *rbRunner
 	if slices.ContainsFunc(cfg.clients, func(r row) bool { return r.Name == rbName }) {
@@ -205,7 +218,7 @@ func run(ctx context.Context, cfg *config) error {
 		if err != nil {
 			return errors.New("redis-benchmark not found on PATH (make deps installs redis-tools)")
 		}
-		rb = &rbRunner{bin: bin, addr: addr, rate: map[string]float64{}}
+		rb = &rbRunner{bin: bin, addr: addr, pin: cfg.pin, rate: map[string]float64{}}
 		for _, wl := range cfg.workloads {
 			if err := rb.calibrate(ctx, wl); err != nil {
 				return err
@@ -358,7 +371,7 @@ func moduleDir() (string, error) {
 func runWorker(ctx context.Context, bin, addr string, c row, wl string, cfg *config) (workload.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*(cfg.dur+cfg.warmup)+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr, "-client", c.Client, "-workload", wl,
+	cmd := command(ctx, cfg.pin.cpusFor(wl), bin, "-addr", addr, "-client", c.Client, "-workload", wl,
 		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String())
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

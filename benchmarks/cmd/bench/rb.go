@@ -57,6 +57,7 @@ func rbParts(wl string) []rbPart {
 type rbRunner struct {
 	bin  string
 	addr string
+	pin  placement
 	rate map[string]float64 // part key -> last requests/s
 }
 
@@ -65,7 +66,7 @@ func partKey(wl string, i int) string { return wl + "/" + strconv.Itoa(i) }
 // calibrate measures each part's rate with its small calibration run.
 func (r *rbRunner) calibrate(ctx context.Context, wl string) error {
 	for i, p := range rbParts(wl) {
-		rps, _, err := r.runPart(ctx, p, p.calN)
+		rps, _, err := r.runPart(ctx, wl, p, p.calN)
 		if err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func (r *rbRunner) run(ctx context.Context, wl string, d time.Duration) (workloa
 		k := partKey(wl, i)
 		n := int(r.rate[k] * d.Seconds() / float64(len(parts)))
 		n = max(n-n%p.pipeline, 100*p.pipeline, 4*p.clients)
-		rps, cpu, err := r.runPart(ctx, p, n)
+		rps, cpu, err := r.runPart(ctx, wl, p, n)
 		if err != nil {
 			return res, err
 		}
@@ -97,14 +98,14 @@ func (r *rbRunner) run(ctx context.Context, wl string, d time.Duration) (workloa
 
 // runPart runs redis-benchmark once and returns its requests/s and its CPU
 // time (user+system, from the process's rusage).
-func (r *rbRunner) runPart(ctx context.Context, p rbPart, n int) (float64, float64, error) {
+func (r *rbRunner) runPart(ctx context.Context, wl string, p rbPart, n int) (float64, float64, error) {
 	host, port, _ := net.SplitHostPort(r.addr)
 	args := []string{"-h", host, "-p", port, "-c", strconv.Itoa(p.clients), "-n", strconv.Itoa(n),
 		"-P", strconv.Itoa(p.pipeline), "--csv"}
 	args = append(args, p.args...)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.bin, args...)
+	cmd := command(ctx, r.pin.cpusFor(wl), r.bin, args...)
 	out, err := cmd.Output()
 	if err != nil {
 		return 0, 0, fmt.Errorf("redis-benchmark %s: %v\n%s", strings.Join(args[6:], " "), err, exitText(err))

@@ -34,7 +34,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func startServer(dir string) (*server, error) {
+func startServer(dir, cpus string) (*server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, errors.New("redis-server not found on PATH (make deps installs it)")
@@ -49,7 +49,7 @@ func startServer(dir string) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		cmd := exec.Command(bin,
+		cmd := command(context.Background(), cpus, bin,
 			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--protected-mode", "no",
 			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no",
 			"--logfile", "", "--maxclients", "4096")

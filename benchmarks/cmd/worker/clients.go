@@ -32,11 +32,12 @@ type Client interface {
 }
 
 var constructors = map[string]func(addr, parser string, poolSize int) (Client, error){
-	"duoredis":   newDuo,
-	"goredis":    func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
-	"goredis-ap": func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
-	"rueidis":    func(addr, _ string, _ int) (Client, error) { return newRueidis(addr) },
-	"redigo":     func(addr, _ string, n int) (Client, error) { return newRedigo(addr, n), nil },
+	"duoredis":    func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
+	"duoredis-ap": func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, true) },
+	"goredis":     func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
+	"goredis-ap":  func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
+	"rueidis":     func(addr, _ string, _ int) (Client, error) { return newRueidis(addr) },
+	"redigo":      func(addr, _ string, n int) (Client, error) { return newRedigo(addr, n), nil },
 }
 
 func clientNames() string {
@@ -66,7 +67,9 @@ func checkGets(n int, get func(i int) (string, error)) error {
 	return nil
 }
 
-// duoredis: this client, with the build's default parser or the named one.
+// duoredis: this client, with the build's default parser or the named one,
+// plain or with Options.AutoPipeline (commands of concurrent goroutines share
+// a few connections, several per write).
 
 type duo struct {
 	rdb    *client.Client
@@ -74,8 +77,8 @@ type duo struct {
 	gets   []client.Result[string] // the pipeline's GET handles, reused
 }
 
-func newDuo(addr, parser string, poolSize int) (Client, error) {
-	rdb, err := client.New(client.Options{Addr: addr, Parser: parser, PoolSize: poolSize})
+func newDuo(addr, parser string, poolSize int, auto bool) (Client, error) {
+	rdb, err := client.New(client.Options{Addr: addr, Parser: parser, PoolSize: poolSize, AutoPipeline: auto})
 	if err != nil {
 		return nil, err
 	}
