@@ -72,6 +72,14 @@ type ParserOptions struct {
 	// array is at depth 1, an array inside it at depth 2.
 	// default: DefaultMaxDepth (128)
 	MaxDepth int
+	// OwnLargeBulks lets a parser read a large top-level bulk string
+	// (256 KiB or more) into memory of its own and mark the reply Owned, so
+	// that the caller can keep the value without copying it. It costs an
+	// allocation per such reply, which a caller that copies values anyway
+	// (the client's commands) pays in any case. goparser honours it;
+	// cparser ignores it.
+	// default: false (the pool turns it on for its connections)
+	OwnLargeBulks bool
 }
 
 // WithDefaults returns o with every zero field replaced by its default.
@@ -165,10 +173,13 @@ func (k Kind) IsAggregate() bool {
 //
 // A Reply filled by a [Parser] may point into the parser's buffers: see
 // [Parser.ReadReply] for how long it stays valid, and [Reply.Clone] for a
-// copy that owns its memory.
+// copy that owns its memory. Owned marks the exception: a large bulk string
+// read into memory of its own, which the parser never reuses, so the caller
+// may keep Str without copying it.
 type Reply struct {
 	Kind   Kind
 	Format [3]byte
+	Owned  bool
 	Str    []byte
 	Int    int64
 	Float  float64

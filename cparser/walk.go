@@ -48,6 +48,7 @@ func setScalar(dst *redis.Reply, e *hiredis.Entry, c *cursor) {
 	k := e.Kind
 	dst.Kind = k
 	dst.Format = [3]byte{}
+	dst.Owned = false
 	dst.Int = e.N & isInt[k]
 	dst.Float = 0
 	dst.Elems = dst.Elems[:0]
@@ -63,6 +64,7 @@ func setScalar(dst *redis.Reply, e *hiredis.Entry, c *cursor) {
 func setSlowScalar(dst *redis.Reply, e *hiredis.Entry, c *cursor) {
 	dst.Kind = e.Kind
 	dst.Format = e.Fmt // zero unless verbatim
+	dst.Owned = false
 	if e.Kind == hiredis.KindHeld {
 		dst.Kind = redis.KindBulkString
 		dst.Str = c.batch.Held(e)
@@ -102,6 +104,7 @@ func fill(dst *redis.Reply, c *cursor) {
 	c.i++
 	dst.Kind = e.Kind
 	dst.Format = [3]byte{}
+	dst.Owned = false
 	dst.Str = nil
 	dst.Int = 0
 	dst.Float = 0

@@ -30,6 +30,10 @@ const (
 	// minRead is the least room worth a Read call when the buffer can be
 	// compacted instead.
 	minRead = 4096
+	// bigBulk is the size from which a top-level bulk string not yet in the
+	// buffer is read straight into memory of its own (Reply.Owned), with
+	// ParserOptions.OwnLargeBulks, which saves the caller a copy.
+	bigBulk = 256 << 10
 	// minLineLimit is the least bound on an incomplete line, so that a
 	// length header (at most 20 bytes) is never cut short by a small
 	// MaxBulkLen: headers are bounded by their grammar, not by the limit.
@@ -250,6 +254,7 @@ func (p *Parser) readValue(dst *redis.Reply, depth int) error {
 func setLeaf(dst *redis.Reply, k redis.Kind) {
 	dst.Kind = k
 	dst.Format = [3]byte{}
+	dst.Owned = false
 	dst.Str = nil
 	dst.Int = 0
 	dst.Float = 0
@@ -441,6 +446,9 @@ func (p *Parser) readBulk(dst *redis.Reply, typ byte) error {
 		return p.protoErr(p.r+1, "bulk length exceeds the limit")
 	}
 	total := hdr + int(n) + 2
+	if typ == '$' && n >= bigBulk && p.opts.OwnLargeBulks && p.r == p.start && p.w-p.r < total {
+		return p.readBigBulk(dst, hdr, int(n))
+	}
 	for p.w-p.r < total {
 		if err := p.fill(total); err != nil {
 			return err
@@ -467,6 +475,40 @@ func (p *Parser) readBulk(dst *redis.Reply, typ byte) error {
 		dst.Str = payload[4:]
 	}
 	p.r = end + 2
+	return nil
+}
+
+// readBigBulk reads a top-level bulk string of n bytes, whose header (hdr
+// bytes at p.r) is buffered but whose payload is not all there yet, into
+// memory of its own: what the buffer holds is copied, the rest is read
+// straight from the stream.
+func (p *Parser) readBigBulk(dst *redis.Reply, hdr, n int) error {
+	big := make([]byte, n)
+	got := copy(big, p.buf[p.r+hdr:p.w])
+	p.base += int64(p.w)
+	p.r, p.w, p.start = 0, 0, 0
+	if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	p.base += int64(n - got)
+	for p.w < 2 {
+		if err := p.fill(2); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	if p.buf[0] != '\r' || p.buf[1] != '\n' {
+		return p.protoErr(0, "bulk payload not followed by CRLF")
+	}
+	p.r = 2
+	setLeaf(dst, redis.KindBulkString)
+	dst.Str = big
+	dst.Owned = true
 	return nil
 }
 
@@ -509,6 +551,7 @@ func (p *Parser) readAggregate(dst *redis.Reply, typ byte, depth int) error {
 	}
 	dst.Kind = redis.Kind(typ)
 	dst.Format = [3]byte{}
+	dst.Owned = false
 	dst.Str = nil
 	dst.Int = 0
 	dst.Float = 0

@@ -88,3 +88,37 @@ func TestHugeCountBoundedMemory(t *testing.T) {
 	assert.ErrorIs(t, p.ReadReply(&r), io.ErrUnexpectedEOF)
 	assert.LessOrEqual(t, cap(r.Elems), 1<<16)
 }
+
+// With OwnLargeBulks, a large top-level bulk is read into memory of its
+// own, which the caller may keep (Reply.Owned), whatever the reads' sizes;
+// without, it is a view into the buffer as usual.
+func TestBigBulkOwned(t *testing.T) {
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	stream := append([]byte("$1048576\r\n"), payload...)
+	stream = append(stream, "\r\n:7\r\n"...)
+	for _, chunk := range []int{1 << 20, 64 << 10, 1000, 7} {
+		p := goparser.New(resptest.Loop(stream, chunk), redis.ParserOptions{OwnLargeBulks: true})
+		var r redis.Reply
+		for round := 0; round < 3; round++ {
+			require.NoError(t, p.ReadReply(&r))
+			require.Equal(t, len(payload), len(r.Str))
+			require.True(t, bytes.Equal(payload, r.Str), "chunk %d", chunk)
+			assert.True(t, r.Owned, "chunk %d", chunk)
+			kept := r.Str
+			require.NoError(t, p.ReadReply(&r))
+			assert.Equal(t, int64(7), r.Int)
+			assert.False(t, r.Owned)
+			assert.True(t, bytes.Equal(payload, kept), "owned memory is not reused")
+		}
+	}
+}
+
+func TestBigBulkNotOwnedByDefault(t *testing.T) {
+	stream := append([]byte("$1048576\r\n"), bytes.Repeat([]byte("x"), 1<<20)...)
+	stream = append(stream, "\r\n"...)
+	p := goparser.New(resptest.Loop(stream, 4096), redis.ParserOptions{})
+	var r redis.Reply
+	require.NoError(t, p.ReadReply(&r))
+	assert.False(t, r.Owned)
+	assert.Len(t, r.Str, 1<<20)
+}

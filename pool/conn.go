@@ -181,7 +181,7 @@ func newConn(nc net.Conn, o *Options) *Conn {
 	c := &Conn{
 		nc:        nc,
 		opts:      o,
-		parser:    o.NewParser(nc, o.ParserOptions),
+		parser:    o.NewParser(nc, parserOptions(o.ParserOptions)),
 		wbuf:      make([]byte, 0, initWriteBuf),
 		createdAt: now,
 		usedAt:    now,
@@ -630,4 +630,12 @@ func (c *Conn) ping(ctx context.Context) error {
 			Err: errors.New("PING answered with " + c.reply.String())})
 	}
 	return nil
+}
+
+// parserOptions are the options of a connection's parser: the user's
+// limits, and large bulk strings read into memory of their own, since the
+// command layer keeps every value it returns (Reply.Owned saves the copy).
+func parserOptions(o redis.ParserOptions) redis.ParserOptions {
+	o.OwnLargeBulks = true
+	return o
 }

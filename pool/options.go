@@ -69,7 +69,8 @@ type Options struct {
 	// NewParser makes the RESP parser of each connection.
 	// default: DefaultParser() (goparser; cparser with -tags hiredis)
 	NewParser redis.NewParserFunc
-	// ParserOptions sets the parser's limits.
+	// ParserOptions sets the parser's limits. The pool always sets
+	// OwnLargeBulks: large values are read into memory the caller keeps.
 	// default: the zero value, that is redis.ParserOptions's defaults
 	ParserOptions redis.ParserOptions
 

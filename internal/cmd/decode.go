@@ -86,6 +86,10 @@ func decOK(r *redis.Reply) (bool, error) {
 func decString(r *redis.Reply) (string, error) {
 	switch r.Kind {
 	case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+		if r.Owned && len(r.Str) > 0 {
+			// Memory of this reply's own, never written again: no copy.
+			return unsafe.String(unsafe.SliceData(r.Str), len(r.Str)), nil
+		}
 		return string(r.Str), nil
 	case redis.KindInteger:
 		return strconv.FormatInt(r.Int, 10), nil
@@ -99,6 +103,9 @@ func decString(r *redis.Reply) (string, error) {
 func decBytes(r *redis.Reply) ([]byte, error) {
 	switch r.Kind {
 	case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+		if r.Owned {
+			return r.Str, nil // the reply's own memory: the caller may keep it
+		}
 		return append(make([]byte, 0, len(r.Str)), r.Str...), nil
 	case redis.KindInteger:
 		return strconv.AppendInt(nil, r.Int, 10), nil

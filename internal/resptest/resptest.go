@@ -247,6 +247,7 @@ func buildCases() []Case {
 	deep128In, deep128 := nested(128)
 	deep129In, _ := nested(129)
 	big := strings.Repeat("x", 70000)
+	huge := strings.Repeat("0123456789abcdef", 300<<10/16) // past goparser's bigBulk
 	cs := []Case{
 		// Simple strings and errors.
 		{Name: "ok", In: "+OK\r\n", Want: list(Simple("OK"))},
@@ -277,6 +278,14 @@ func buildCases() []Case {
 		{Name: "bulk binary", In: "$4\r\n\r\n\x00\xff\r\n", Want: list(Bulk("\r\n\x00\xff"))},
 		{Name: "bulk null", In: "$-1\r\n", Want: list(Null())},
 		{Name: "bulk big", In: "$70000\r\n" + big + "\r\n", Want: list(Bulk(big))},
+		{Name: "bulk huge", In: "$307200\r\n" + huge + "\r\n+OK\r\n", Want: list(Bulk(huge), Simple("OK"))},
+		{Name: "bulk huge owned", In: "$307200\r\n" + huge + "\r\n+OK\r\n", Opts: redis.ParserOptions{OwnLargeBulks: true}, Want: list(Bulk(huge), Simple("OK"))},
+		{Name: "bulk huge owned truncated", In: "$307200\r\n" + huge[:1000], Opts: redis.ParserOptions{OwnLargeBulks: true}, Err: UnexpectedEOF},
+		{Name: "bulk huge owned no CRLF", In: "$307200\r\n" + huge + "X\n", Opts: redis.ParserOptions{OwnLargeBulks: true}, Err: Protocol},
+		{Name: "bulk huge owned CR at end", In: "$307200\r\n" + huge + "\r", Opts: redis.ParserOptions{OwnLargeBulks: true}, Err: UnexpectedEOF},
+		{Name: "bulk huge truncated", In: "$307200\r\n" + huge[:1000], Err: UnexpectedEOF},
+		{Name: "bulk huge no CRLF", In: "$307200\r\n" + huge + "XY+OK\r\n", Err: Protocol},
+		{Name: "bulk huge CR missing at end", In: "$307200\r\n" + huge + "\r", Err: UnexpectedEOF},
 		{Name: "bulk neg", In: "$-2\r\n", Err: Protocol},
 		{Name: "bulk bad len", In: "$x\r\n", Err: Protocol},
 		{Name: "bulk leading zero", In: "$05\r\nhello\r\n", Err: Protocol},
