@@ -271,7 +271,7 @@ func CommandName(args []any) string {
 		return ""
 	}
 	name := strings.ToUpper(argString(args[0]))
-	if containerCommands[name] && len(args) > 1 {
+	if isContainer(name) && len(args) > 1 {
 		name += " " + strings.ToUpper(argString(args[1]))
 	}
 	return name
@@ -287,8 +287,13 @@ func argString(a any) string {
 	return ""
 }
 
-var containerCommands = map[string]bool{
-	"ACL": true, "CLIENT": true, "CLUSTER": true, "COMMAND": true, "CONFIG": true, "FUNCTION": true,
-	"LATENCY": true, "MEMORY": true, "MODULE": true, "OBJECT": true, "PUBSUB": true, "SCRIPT": true,
-	"SLOWLOG": true, "XGROUP": true, "XINFO": true,
+// isContainer reports whether a command has subcommands ("CLIENT LIST").
+// A switch, not a map: it runs for every queued command.
+func isContainer(name string) bool {
+	switch name {
+	case "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION", "LATENCY", "MEMORY", "MODULE",
+		"OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO":
+		return true
+	}
+	return false
 }
