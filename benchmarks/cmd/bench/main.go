@@ -19,7 +19,9 @@
 // Environment overrides: BENCH_ROUNDS (default 5), BENCH_TIME (measured time
 // per client, workload and round, default 600ms), BENCH_WORKLOADS and
 // BENCH_CLIENTS (comma-separated subsets, for a quick look), BENCH_PIN=0 (no
-// CPU pinning; see pin.go).
+// CPU pinning; see pin.go), BENCH_CTX=cancel or timeout (the context every
+// call gets: context.Background() by default; a request's context is
+// cancellable, and some clients pay for watching it).
 package main
 
 import (
@@ -75,6 +77,7 @@ type config struct {
 	modDir    string // the benchmarks module's directory
 	pin       placement
 	pinDesc   string
+	ctxKind   string // the workers' -ctx
 }
 
 func main() {
@@ -148,6 +151,10 @@ func parseConfig() (*config, error) {
 			cfg.clients = append(cfg.clients, rows[i])
 		}
 	}
+	cfg.ctxKind = envOr("BENCH_CTX", "background")
+	if !slices.Contains([]string{"background", "cancel", "timeout"}, cfg.ctxKind) {
+		return nil, fmt.Errorf("BENCH_CTX=%q: want background, cancel or timeout", cfg.ctxKind)
+	}
 	pinOn := true
 	switch v := envOr("BENCH_PIN", "1"); v {
 	case "0", "false", "no", "off":
@@ -193,6 +200,8 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	defer os.RemoveAll(tmp)
 
+	// Before the build, so that the commit is the one measured.
+	mach := machineInfo(ctx, cfg.modDir)
 	bins, err := buildWorkers(ctx, tmp, cfg)
 	if err != nil {
 		return err
@@ -258,7 +267,7 @@ func run(ctx context.Context, cfg *config) error {
 	}
 
 	rep := buildReport(cfg, samples)
-	rep.Machine = machineInfo(ctx, cfg.modDir)
+	rep.Machine = mach
 	rep.Date = time.Now().UTC()
 	rep.Elapsed = time.Since(start).Round(time.Second).String()
 	fmt.Println()
@@ -372,7 +381,7 @@ func runWorker(ctx context.Context, bin, addr string, c row, wl string, cfg *con
 	ctx, cancel := context.WithTimeout(ctx, 10*(cfg.dur+cfg.warmup)+time.Minute)
 	defer cancel()
 	cmd := command(ctx, cfg.pin.cpusFor(wl), bin, "-addr", addr, "-client", c.Client, "-workload", wl,
-		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String())
+		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String(), "-ctx", cfg.ctxKind)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -68,6 +68,7 @@ type report struct {
 	Warmup    string                         `json:"warmup"`
 	Elapsed   string                         `json:"elapsed"`
 	Placement string                         `json:"cpu_placement"`
+	Context   string                         `json:"context"`
 	Workloads []string                       `json:"workloads"`
 	Clients   []string                       `json:"clients"`
 	Stats     map[string][]stat              `json:"stats"`
@@ -128,6 +129,7 @@ func buildReport(cfg *config, samples map[string]map[string][]sample) *report {
 		Time:      cfg.dur.String(),
 		Warmup:    cfg.warmup.String(),
 		Placement: cfg.pinDesc,
+		Context:   cfg.ctxKind,
 		Workloads: cfg.workloads,
 		Stats:     map[string][]stat{},
 		Samples:   samples,
@@ -314,8 +316,8 @@ func (rep *report) summary() string {
 
 func (rep *report) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%d rounds × %s per client and workload; medians\nCPU placement: %s\n\n",
-		rep.summary(), rep.Rounds, rep.Time, rep.Placement)
+	fmt.Fprintf(&b, "%s\n%d rounds × %s per client and workload; medians; context %s\nCPU placement: %s\n\n",
+		rep.summary(), rep.Rounds, rep.Time, ctxText(rep.Context), rep.Placement)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(header, "\t"))
 	for _, wl := range rep.Workloads {
@@ -343,6 +345,16 @@ func (rep *report) text() string {
 	return b.String()
 }
 
+func ctxText(kind string) string {
+	switch kind {
+	case "cancel":
+		return "context.WithCancel (BENCH_CTX=cancel)"
+	case "timeout":
+		return "context.WithTimeout of 1 hour (BENCH_CTX=timeout)"
+	}
+	return "context.Background()"
+}
+
 func passText(ok bool) string {
 	if ok {
 		return "PASS"
@@ -366,7 +378,8 @@ func (rep *report) markdown() string {
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload and round after %s of warm-up; %s in all)\n",
 		rep.Command, rep.Rounds, rep.Time, rep.Warmup, rep.Elapsed)
-	fmt.Fprintf(&b, "- CPU placement: %s\n\n", rep.Placement)
+	fmt.Fprintf(&b, "- CPU placement: %s\n", rep.Placement)
+	fmt.Fprintf(&b, "- context of every call: %s\n\n", ctxText(rep.Context))
 
 	fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(header, " | "), strings.Repeat("---:|", len(header)))
 	for _, wl := range rep.Workloads {

@@ -42,17 +42,32 @@ func main() {
 		cpuProf    = flag.String("cpuprofile", "", "write a CPU profile of the measured part to this file")
 		memProf    = flag.String("memprofile", "", "write an allocation profile of the measured part to this file")
 		memRate    = flag.Int("memprofilerate", 0, "runtime.MemProfileRate while measuring, with -memprofile (0: Go's default)")
+		ctxKind    = flag.String("ctx", "background", "the context of every call: background, cancel (context.WithCancel, as a request's) or timeout (WithTimeout 1h)")
 	)
 	flag.Parse()
-	if err := run(*addr, *clientName, *wl, *dur, *warm, *parser, *poolSize, *cpuProf, *memProf, *memRate); err != nil {
+	ctx := context.Background()
+	switch *ctxKind {
+	case "background":
+	case "cancel":
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	case "timeout":
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, time.Hour)
+		defer cancel()
+	default:
+		fmt.Fprintf(os.Stderr, "worker: -ctx %q: want background, cancel or timeout\n", *ctxKind)
+		os.Exit(2)
+	}
+	if err := run(ctx, *addr, *clientName, *wl, *dur, *warm, *parser, *poolSize, *cpuProf, *memProf, *memRate); err != nil {
 		fmt.Fprintf(os.Stderr, "worker %s/%s: %v\n", *clientName, *wl, err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, clientName, wl string, dur, warm time.Duration, parser string, poolSize int,
+func run(ctx context.Context, addr, clientName, wl string, dur, warm time.Duration, parser string, poolSize int,
 	cpuProf, memProf string, memRate int) error {
-	ctx := context.Background()
 	c, err := newClient(clientName, addr, parser, poolSize)
 	if err != nil {
 		return err
