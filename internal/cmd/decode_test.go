@@ -52,3 +52,15 @@ func TestDecStringsAllocs(t *testing.T) {
 		t.Errorf("decNullableStrings of 1000 elements: %v allocations", n)
 	}
 }
+
+func TestKeysArgs(t *testing.T) {
+	keys := []string{"a", "bb", ""}
+	args := keysArgs("MGET", keys)
+	assert.Equal(t, []any{"MGET", "a", "bb", ""}, args)
+	buf, err := redis.AppendCommand(nil, args...)
+	require.NoError(t, err)
+	assert.Equal(t, "*4\r\n$4\r\nMGET\r\n$1\r\na\r\n$2\r\nbb\r\n$0\r\n\r\n", string(buf))
+	if n := testing.AllocsPerRun(100, func() { keysArgs("MGET", keys) }); n > 1 {
+		t.Errorf("keysArgs: %v allocations", n)
+	}
+}

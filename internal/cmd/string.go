@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"time"
+	"unsafe"
 )
 
 // KeepTTL, as the expiration of Set, keeps the key's current time to live
@@ -215,12 +216,17 @@ func (c Cmdable) SubStr(ctx context.Context, key string, start, end int64) Resul
 	return run(c, ctx, decString, "SUBSTR", key, start, end)
 }
 
-// keysArgs returns name followed by keys.
+// keysArgs returns name followed by keys. Boxing each key in an interface
+// would allocate per key; instead each interface points at the string in
+// keys itself, as a conversion points at a copy. That is sound because the
+// command is encoded before the method returns (run, the pipeline queue and
+// the auto-pipelining Mux all encode at once) and args is not kept.
 func keysArgs(name string, keys []string) []any {
-	args := make([]any, 1, 1+len(keys))
+	args := make([]any, 1+len(keys))
 	args[0] = name
-	for _, k := range keys {
-		args = append(args, k)
+	for i := range keys {
+		e := (*[2]unsafe.Pointer)(unsafe.Pointer(&args[1+i]))
+		e[0], e[1] = stringType, unsafe.Pointer(&keys[i])
 	}
 	return args
 }
