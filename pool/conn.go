@@ -375,6 +375,44 @@ func (c *Conn) ReadReplyBlocking(ctx context.Context, dst *redis.Reply, block ti
 	return err
 }
 
+// ReadReplies reads n replies, calling each with each of them (the reply
+// is valid only during the call), under one watch of ctx: the reads of a
+// pipeline. A read whose reply is already buffered does not touch the
+// deadline; one that must wait on the socket gets ReadTimeout plus block
+// from then, as ReadReplyBlocking does.
+func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each func(i int, r *redis.Reply)) error {
+	if c.err != nil {
+		return c.err
+	}
+	var stop func() bool
+	if ctx.Done() != nil {
+		if err := ctx.Err(); err != nil {
+			return c.ctxError("read", err)
+		}
+		stop = context.AfterFunc(ctx, c.onCancel)
+	}
+	dst := &c.reply
+	var err error
+	for i := 0; i < n; i++ {
+		if i > 0 && c.parser.Buffered() > 0 {
+			// Most replies of a batch are in the buffer already: the
+			// deadline armed for the last socket read still stands.
+			if err = c.parser.ReadReply(dst); err != nil {
+				err = c.fatal(c.ioError(ctx, "read", err, false))
+				break
+			}
+			if c.pending > 0 {
+				c.pending--
+			}
+		} else if err = c.read(ctx, dst, time.Now(), block); err != nil {
+			break
+		}
+		each(i, dst)
+	}
+	c.unwatch(stop)
+	return err
+}
+
 // Do sends one command and reads its reply into *dst: WriteArgs, Flush and
 // ReadReply in one, with one watch of ctx. A server error is returned in
 // dst, not as an error.

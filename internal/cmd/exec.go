@@ -51,63 +51,70 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 	if err := cn.Flush(ctx); err != nil {
 		return e.failAll(q, err)
 	}
-	reply := cn.Reply()
+	n := len(q.cmds)
 	if !multi {
-		for i := range q.cmds {
-			if err := cn.ReadReplyBlocking(ctx, reply, q.block); err != nil {
-				return e.failFrom(q, i, err)
-			}
-			q.cmds[i].f.fill(e, reply, q.cmds[i].name)
+		if err := cn.ReadReplies(ctx, n, q.block, func(i int, r *redis.Reply) {
+			q.cmds[i].f.fill(e, r, q.cmds[i].name)
+		}); err != nil {
+			return e.failFrom(q, filled(q), err)
 		}
 		return e.collect(q)
 	}
 	// MULTI's +OK, a +QUEUED (or an error) per command, then EXEC's reply.
-	if err := cn.ReadReplyBlocking(ctx, reply, 0); err != nil {
-		return e.failAll(q, err)
-	}
-	if reply.IsError() {
-		err := reply.Err()
-		// Read what follows so the connection stays in step.
-		for i := 0; i <= len(q.cmds); i++ {
-			if rerr := cn.ReadReplyBlocking(ctx, reply, 0); rerr != nil {
-				return e.failAll(q, rerr)
+	var multiErr, execErr error
+	var queueErrs []error
+	err := cn.ReadReplies(ctx, n+2, q.block, func(i int, r *redis.Reply) {
+		switch {
+		case i == 0:
+			if r.IsError() {
+				multiErr = r.Err()
+			}
+		case i <= n:
+			if r.IsError() {
+				if queueErrs == nil {
+					queueErrs = make([]error, n)
+				}
+				queueErrs[i-1] = r.Err()
+			}
+		case multiErr != nil:
+		case r.Kind == redis.KindNull:
+			execErr = &redis.WatchError{}
+		case r.IsError():
+			execErr = r.Err()
+		case r.Kind != redis.KindArray || len(r.Elems) != n:
+			execErr = fmt.Errorf("redis: EXEC returned %v for %d queued commands", r.Kind, n)
+		default:
+			for j := range q.cmds {
+				q.cmds[j].f.fill(e, &r.Elems[j], q.cmds[j].name)
 			}
 		}
-		return e.failAll(q, err)
-	}
-	queueErrs := make([]error, len(q.cmds))
-	for i := range q.cmds {
-		if err := cn.ReadReplyBlocking(ctx, reply, 0); err != nil {
-			return e.failAll(q, err)
-		}
-		if reply.IsError() {
-			queueErrs[i] = reply.Err()
-		}
-	}
-	if err := cn.ReadReplyBlocking(ctx, reply, q.block); err != nil {
-		return e.failAll(q, err)
-	}
+	})
 	switch {
-	case reply.Kind == redis.KindNull:
-		return e.failAll(q, &redis.WatchError{})
-	case reply.IsError():
-		err := reply.Err()
-		for i, qe := range queueErrs {
-			if qe != nil {
+	case err != nil:
+		return e.failAll(q, err)
+	case multiErr != nil:
+		return e.failAll(q, multiErr)
+	case execErr != nil:
+		for i := range q.cmds {
+			if queueErrs != nil && queueErrs[i] != nil {
 				// The command that made the server discard the transaction.
-				q.cmds[i].f.fail(qe)
+				q.cmds[i].f.fail(queueErrs[i])
 			} else {
-				q.cmds[i].f.fail(err)
+				q.cmds[i].f.fail(execErr)
 			}
 		}
-		return e.collect(q)
-	case reply.Kind != redis.KindArray || len(reply.Elems) != len(q.cmds):
-		return e.failAll(q, fmt.Errorf("redis: EXEC returned %v for %d queued commands", reply.Kind, len(q.cmds)))
-	}
-	for i := range q.cmds {
-		q.cmds[i].f.fill(e, &reply.Elems[i], q.cmds[i].name)
 	}
 	return e.collect(q)
+}
+
+// filled returns how many queued commands have their outcome.
+func filled(q *Queue) int {
+	for i := range q.cmds {
+		if q.cmds[i].f.Err() == ErrPending {
+			return i
+		}
+	}
+	return len(q.cmds)
 }
 
 // failAll fails every queued command with err.
