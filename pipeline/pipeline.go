@@ -217,8 +217,10 @@ func (p *Pipeline) release() {
 }
 
 // Close is Reset, so that `defer p.Close()` always gives the connection
-// back. It returns nil.
+// back, and it hands the pipeline's buffers to the next pipeline. It returns
+// nil.
 func (p *Pipeline) Close() error {
 	p.Reset()
+	p.queue.Release()
 	return nil
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"sync"
 	"time"
 
 	redis "github.com/duoredis/redis"
@@ -40,9 +41,41 @@ type queued struct {
 	name string // for callbacks and error messages
 }
 
+// queueStorage is the memory of a released Queue, kept for the next one.
+type queueStorage struct {
+	buf  []byte
+	cmds []queued
+}
+
+var storagePool = sync.Pool{New: func() any { return new(queueStorage) }}
+
+// maxPooledBuf bounds the command buffer a released Queue gives back.
+const maxPooledBuf = 1 << 20
+
+// Release gives the queue's buffers back for other queues to reuse (a
+// closed pipeline's); the queue stays usable and starts from empty ones.
+func (q *Queue) Release() {
+	q.Reset()
+	if cap(q.buf) == 0 || cap(q.buf) > maxPooledBuf {
+		q.buf, q.cmds = nil, nil
+		return
+	}
+	st := storagePool.Get().(*queueStorage)
+	st.buf, st.cmds = q.buf[:0], q.cmds[:0]
+	storagePool.Put(st)
+	q.buf, q.cmds = nil, nil
+}
+
 // add encodes args onto the queue. A *redis.DataError leaves the queue as it
 // was.
 func (q *Queue) add(args []any, f filler, block time.Duration) error {
+	if q.buf == nil {
+		// Start from the buffers of a released queue, if any.
+		st := storagePool.Get().(*queueStorage)
+		q.buf, q.cmds = st.buf, st.cmds
+		st.buf, st.cmds = nil, nil
+		storagePool.Put(st)
+	}
 	var err error
 	if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
 		return err
