@@ -107,6 +107,7 @@ func TestAutoPipelineCancelKeepsConnection(t *testing.T) {
 	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: true, AutoPipelineConns: 1})
 	require.NoError(t, err)
 	defer rdb.Close()
+	rdb.Engine().Mux().ShareAlways(true) // one goroutine: share anyway
 	key := t.Name()
 	rdb.Set(ctx, key, "v", 0)
 	for i := 0; i < 50; i++ {
@@ -124,4 +125,34 @@ func TestAutoPipelineCancelKeepsConnection(t *testing.T) {
 	_, err = rdb.BLPop(ctx, 200*time.Millisecond, key+":list").Result()
 	assert.Error(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+}
+
+// A command alone takes the pool's direct path (no hand-over cost); under
+// concurrency commands share the Mux's connections.
+func TestAutoPipelineAdaptive(t *testing.T) {
+	srv := redistest.Shared(t)
+	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: true, AutoPipelineConns: 1, PoolSize: 16})
+	require.NoError(t, err)
+	defer rdb.Close()
+	for i := 0; i < 100; i++ {
+		require.NoError(t, rdb.Set(ctx, t.Name(), i, 0).Err())
+	}
+	assert.Equal(t, 1, rdb.PoolStats().TotalConns, "serial commands use one pooled connection")
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				if err := rdb.Get(ctx, t.Name()).Err(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Only a command that found no other in flight used the pool, so it
+	// never needed a second connection: the rest shared the Mux's.
+	assert.Equal(t, 1, rdb.PoolStats().TotalConns, "concurrent commands went through the shared connection, not the pool")
 }

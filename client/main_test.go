@@ -27,6 +27,10 @@ func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspac
 			t.Run(name, func(t *testing.T) {
 				rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, AutoPipeline: auto})
 				require.NoError(t, err)
+				if auto {
+					// Test the shared path even for commands sent one at a time.
+					rdb.Engine().Mux().ShareAlways(true)
+				}
 				t.Cleanup(func() { rdb.Close() })
 				fn(t, rdb, keyspace(strings.ReplaceAll(t.Name(), "/", ":")+":"))
 			})

@@ -38,7 +38,27 @@ type Mux struct {
 	conns  []*muxConn
 	next   atomic.Uint32
 	closed atomic.Bool
+	// calls counts the callers between Busy and the end of their command,
+	// whichever way it went.
+	calls atomic.Int32
+	// always makes Busy report true: every command is shared.
+	always atomic.Bool
 }
+
+// ShareAlways makes every command go through the Mux, even one alone (for
+// tests of the shared path, and for callers who prefer its behaviour on
+// cancellation: a cancelled command does not close a connection).
+func (m *Mux) ShareAlways(on bool) { m.always.Store(on) }
+
+// Busy reports whether another command is in flight, counting the caller
+// as in flight until it calls Done. A caller alone does better on a pooled
+// connection of its own (no hand-over to the writer and reader goroutines);
+// callers that meet others share the Mux. Every Busy must be followed by
+// Done.
+func (m *Mux) Busy() bool { return m.calls.Add(1) > 1 || m.always.Load() }
+
+// Done ends what Busy began.
+func (m *Mux) Done() { m.calls.Add(-1) }
 
 // NewMux returns a Mux of n connections (n <= 0: GOMAXPROCS) made with
 // opts. Connections are dialed when first needed.

@@ -184,16 +184,22 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	}
 	var res Result[T]
 	if e.mux != nil && e.conn == nil && k.block == 0 && muxable(args) {
-		p := &pending[T]{dec: k.dec, opts: k.opts, e: e}
-		if e.cbs.tbl.Load() != nil {
-			p.name = CommandName(args)
-		}
-		if err := e.mux.Do(ctx, args, p); err != nil {
-			res.err = err
+		// Auto-pipelining: commands that meet others share the Mux; one
+		// alone takes the pool's direct path, which is faster by itself.
+		busy := e.mux.Busy()
+		defer e.mux.Done()
+		if busy {
+			p := &pending[T]{dec: k.dec, opts: k.opts, e: e}
+			if e.cbs.tbl.Load() != nil {
+				p.name = CommandName(args)
+			}
+			if err := e.mux.Do(ctx, args, p); err != nil {
+				res.err = err
+				return res
+			}
+			res.val, res.err = p.val, p.err
 			return res
 		}
-		res.val, res.err = p.val, p.err
-		return res
 	}
 	cn := e.conn
 	if cn == nil {
