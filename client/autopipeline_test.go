@@ -36,7 +36,7 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 	px, err := faultproxy.New(srv.Addr())
 	require.NoError(t, err)
 	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.05, MaxDelay: 3 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
-	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipeline: true, AutoPipelineConns: 2,
+	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipelineConns: 2,
 		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4})
 	require.NoError(t, err)
 
@@ -104,7 +104,7 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 // is dropped and the next commands get their own.
 func TestAutoPipelineCancelKeepsConnection(t *testing.T) {
 	srv := redistest.Shared(t)
-	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: true, AutoPipelineConns: 1})
+	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipelineConns: 1})
 	require.NoError(t, err)
 	defer rdb.Close()
 	rdb.Engine().Mux().ShareAlways(true) // one goroutine: share anyway
@@ -131,7 +131,7 @@ func TestAutoPipelineCancelKeepsConnection(t *testing.T) {
 // concurrency commands share the Mux's connections.
 func TestAutoPipelineAdaptive(t *testing.T) {
 	srv := redistest.Shared(t)
-	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: true, AutoPipelineConns: 1, PoolSize: 16})
+	rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipelineConns: 1, PoolSize: 16})
 	require.NoError(t, err)
 	defer rdb.Close()
 	for i := 0; i < 100; i++ {

@@ -50,7 +50,7 @@ func BenchmarkParallel64(b *testing.B) {
 			name = "autopipeline"
 		}
 		b.Run(name, func(b *testing.B) {
-			rdb, err := client.New(client.Options{Addr: srv.Addr(), AutoPipeline: auto})
+			rdb, err := client.New(client.Options{Addr: srv.Addr(), DisableAutoPipeline: !auto})
 			if err != nil {
 				b.Fatal(err)
 			}

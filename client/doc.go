@@ -51,10 +51,11 @@
 //
 // # Concurrency
 //
-// A Client is safe for use by many goroutines. With Options.AutoPipeline
-// the commands of concurrent goroutines share a few connections, many per
-// write, which multiplies throughput under load; blocking commands and
-// connection-state commands keep using the pool.
+// A Client is safe for use by many goroutines. Commands of goroutines that
+// meet others in flight share a few connections, many per write
+// (auto-pipelining, on unless Options.DisableAutoPipeline), which multiplies
+// throughput under load; a command alone, blocking commands and
+// connection-state commands use the pool.
 //
 // # Parsers
 //

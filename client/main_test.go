@@ -25,7 +25,7 @@ func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspac
 				name += "-autopipeline"
 			}
 			t.Run(name, func(t *testing.T) {
-				rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, AutoPipeline: auto})
+				rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, DisableAutoPipeline: !auto})
 				require.NoError(t, err)
 				if auto {
 					// Test the shared path even for commands sent one at a time.

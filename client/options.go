@@ -101,15 +101,20 @@ type Options struct {
 	// redis-py's connection_class. It may wrap pool.Dial.
 	// default: pool.Dial
 	NewConn func(ctx context.Context, opts *pool.Options) (*pool.Conn, error)
-	// AutoPipeline sends the commands of concurrent goroutines over a few
-	// shared connections, several per write (see pool.Mux): much higher
-	// throughput when many goroutines share the client. Blocking commands,
-	// WATCH/MULTI, pub/sub and commands that change a connection's state
-	// keep using the pool, and replies can never be mixed up: a shared
-	// connection that sees any error fails its commands in flight and is
-	// replaced.
-	// default: false
-	AutoPipeline bool
+	// DisableAutoPipeline turns auto-pipelining off. With it on (the
+	// default), commands of goroutines that meet others in flight share a
+	// few connections, several per write (see pool.Mux): several times the
+	// throughput when many goroutines share the client, while a command
+	// alone takes a pooled connection directly, at no cost. Blocking
+	// commands, WATCH/MULTI, pub/sub and commands that change a
+	// connection's state always use the pool, and replies can never be
+	// mixed up: a shared connection that sees any error fails its commands
+	// in flight and is replaced. A slow command (a long script, KEYS on a
+	// big database) delays the commands queued behind it on its shared
+	// connection, as the single-threaded server delays everyone's anyway;
+	// SCRIPT KILL and FUNCTION KILL never wait in that line.
+	// default: false (auto-pipelining on)
+	DisableAutoPipeline bool
 	// AutoPipelineConns is the number of shared connections.
 	// default: GOMAXPROCS
 	AutoPipelineConns int

@@ -235,7 +235,8 @@ func TestFunction(t *testing.T) {
 		assert.Equal(t, "spin", running.Name)
 		assert.Equal(t, []string{"FCALL_RO", "spin", "0", "arg"}, running.Command)
 		assert.GreaterOrEqual(t, running.Duration, time.Duration(0))
-		require.Equal(t, "OK", rdb.FunctionKill(ctx).Val())
+		killed := rdb.FunctionKill(ctx)
+		require.Equal(t, "OK", killed.Val(), "%v", killed.Err())
 		select {
 		case err := <-done:
 			assert.Equal(t, "ERR", serverErrPrefix(t, err))

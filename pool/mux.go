@@ -361,8 +361,8 @@ func MuxSafe(name string) bool {
 	return !unsafe
 }
 
-// muxUnsafe lists commands that block, or that change or depend on the
-// state of their connection.
+// muxUnsafe lists commands that block, that change or depend on the state
+// of their connection, or that must not queue behind a slow command.
 var muxUnsafe = map[string]struct{}{
 	"BLPOP": {}, "BRPOP": {}, "BLMOVE": {}, "BLMPOP": {}, "BRPOPLPUSH": {}, "BZPOPMIN": {}, "BZPOPMAX": {},
 	"BZMPOP": {}, "XREAD": {}, "XREADGROUP": {}, "WAIT": {}, "WAITAOF": {},
@@ -370,4 +370,8 @@ var muxUnsafe = map[string]struct{}{
 	"SUBSCRIBE": {}, "PSUBSCRIBE": {}, "SSUBSCRIBE": {}, "UNSUBSCRIBE": {}, "PUNSUBSCRIBE": {}, "SUNSUBSCRIBE": {},
 	"MONITOR": {}, "SYNC": {}, "PSYNC": {}, "AUTH": {}, "HELLO": {}, "SELECT": {}, "RESET": {}, "QUIT": {},
 	"CLIENT": {}, "READONLY": {}, "READWRITE": {}, "SHUTDOWN": {}, "DEBUG": {},
+	// What the server still answers while a script runs (SCRIPT KILL,
+	// FUNCTION KILL and STATS) must not wait in line behind that script on
+	// a shared connection.
+	"SCRIPT": {}, "FUNCTION": {},
 }

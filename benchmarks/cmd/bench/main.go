@@ -56,7 +56,7 @@ const rbName = "redis-benchmark"
 var rows = []row{
 	{Name: "duoredis", Build: "go", Client: "duoredis"},
 	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis"},
-	{Name: "duoredis AutoPipeline", Build: "go", Client: "duoredis-ap"},
+	{Name: "duoredis pool only", Build: "go", Client: "duoredis-pool"},
 	{Name: "go-redis", Build: "go", Client: "goredis", Peer: true},
 	{Name: "go-redis AutoPipeline", Build: "go", Client: "goredis-ap", Peer: true},
 	{Name: "rueidis", Build: "go", Client: "rueidis", Peer: true},

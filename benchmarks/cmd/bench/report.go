@@ -200,18 +200,7 @@ func (rep *report) stat(wl, client string) (stat, bool) {
 // targets checks the issue's targets for each build of this client.
 func (rep *report) targets() []target {
 	var out []target
-	for _, ours := range []string{"duoredis", "duoredis+hiredis", "duoredis AutoPipeline"} {
-		if ours == "duoredis AutoPipeline" {
-			// Auto-pipelining is for many goroutines: only that target.
-			if st, ok := rep.stat(workload.Par64, ours); ok && !math.IsNaN(st.VsBest) {
-				out = append(out, target{
-					What: fmt.Sprintf("%s %s: ≥ 1.10× best peer", ours, workload.Titles[workload.Par64]),
-					Got:  fmt.Sprintf("%.2f×", st.VsBest),
-					Pass: st.VsBest >= 1.1,
-				})
-			}
-			continue
-		}
+	for _, ours := range []string{"duoredis", "duoredis+hiredis"} {
 		vsBest := func(wl string, min float64, maxAllocs float64) {
 			st, ok := rep.stat(wl, ours)
 			if !ok || math.IsNaN(st.VsBest) {
@@ -418,7 +407,7 @@ const methodText = `## Method
   1000-item list; MGET of 100 keys; serial GET of a 1 MiB value (as []byte). Each client uses its
   idiomatic calls, returning strings (bytes for 1 MiB), and every reply is checked.
 - **Clients**: duoredis with its default options (pure-Go parser; and a second binary built with
-  ` + "`-tags hiredis`" + `, whose default parser is hiredis's reader), and with ` + "`Options.AutoPipeline`" + `
+  ` + "`-tags hiredis`" + `, whose default parser is hiredis's reader), and without auto-pipelining (` + "`Options.DisableAutoPipeline`" + `)
   (pure-Go build); go-redis v9 with default options,
   and through ` + "`Client.AutoPipeline()`" + ` (its blocking autopipeliner, default options); rueidis's
   normal client (it pipelines concurrent commands by itself); redigo through a Pool with MaxIdle 64.

@@ -32,12 +32,12 @@ type Client interface {
 }
 
 var constructors = map[string]func(addr, parser string, poolSize int) (Client, error){
-	"duoredis":    func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
-	"duoredis-ap": func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, true) },
-	"goredis":     func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
-	"goredis-ap":  func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
-	"rueidis":     func(addr, _ string, _ int) (Client, error) { return newRueidis(addr) },
-	"redigo":      func(addr, _ string, n int) (Client, error) { return newRedigo(addr, n), nil },
+	"duoredis":      func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
+	"duoredis-pool": func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
+	"goredis":       func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
+	"goredis-ap":    func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
+	"rueidis":       func(addr, _ string, _ int) (Client, error) { return newRueidis(addr) },
+	"redigo":        func(addr, _ string, n int) (Client, error) { return newRedigo(addr, n), nil },
 }
 
 func clientNames() string {
@@ -68,8 +68,9 @@ func checkGets(n int, get func(i int) (string, error)) error {
 }
 
 // duoredis: this client, with the build's default parser or the named one,
-// plain or with Options.AutoPipeline (commands of concurrent goroutines share
-// a few connections, several per write).
+// with its default auto-pipelining (commands of concurrent goroutines share a
+// few connections, several per write) or with the pool alone
+// (Options.DisableAutoPipeline).
 
 type duo struct {
 	rdb    *client.Client
@@ -78,7 +79,7 @@ type duo struct {
 }
 
 func newDuo(addr, parser string, poolSize int, auto bool) (Client, error) {
-	rdb, err := client.New(client.Options{Addr: addr, Parser: parser, PoolSize: poolSize, AutoPipeline: auto})
+	rdb, err := client.New(client.Options{Addr: addr, Parser: parser, PoolSize: poolSize, DisableAutoPipeline: !auto})
 	if err != nil {
 		return nil, err
 	}
