@@ -32,7 +32,7 @@ type Client interface {
 }
 
 var constructors = map[string]func(addr, parser string, poolSize int) (Client, error){
-	"duoredis":      func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
+	"duoredis":      func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, true) },
 	"duoredis-pool": func(addr, parser string, n int) (Client, error) { return newDuo(addr, parser, n, false) },
 	"goredis":       func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, false) },
 	"goredis-ap":    func(addr, _ string, n int) (Client, error) { return newGoRedis(addr, n, true) },
