@@ -176,7 +176,8 @@ func runBlocking[T any](c Cmdable, ctx context.Context, timeout time.Duration, d
 func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] {
 	e := c.e
 	if e.queue != nil {
-		p := &pending[T]{dec: k.dec, opts: k.opts}
+		p := newPending[T](e.queue)
+		p.dec, p.opts = k.dec, k.opts
 		if err := e.queue.add(args, p, k.block); err != nil {
 			return Result[T]{err: err}
 		}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"sync"
 	"time"
+	"unsafe"
 
 	redis "github.com/duoredis/redis"
 )
@@ -34,6 +35,38 @@ type Queue struct {
 	buf   []byte
 	cmds  []queued
 	block time.Duration // the longest blocking timeout among the queued commands
+
+	// Handles of the commonest result types come from chunks, one
+	// allocation per slabSize commands instead of one each. A slot is never
+	// used twice: its handle may outlive the Exec that filled it.
+	strSlab []pending[string]
+	intSlab []pending[int64]
+	anySlab []pending[any]
+}
+
+const slabSize = 64
+
+// newPending returns a fresh handle for a queued command of result type T.
+func newPending[T any](q *Queue) *pending[T] {
+	switch any((*T)(nil)).(type) {
+	case *string:
+		return (*pending[T])(unsafe.Pointer(slot(&q.strSlab)))
+	case *int64:
+		return (*pending[T])(unsafe.Pointer(slot(&q.intSlab)))
+	case *any:
+		return (*pending[T])(unsafe.Pointer(slot(&q.anySlab)))
+	}
+	return new(pending[T])
+}
+
+// slot takes the next unused element of the chunk *slab, starting a new
+// chunk when it is full.
+func slot[P any](slab *[]P) *P {
+	if len(*slab) == cap(*slab) {
+		*slab = make([]P, 0, slabSize)
+	}
+	*slab = (*slab)[:len(*slab)+1]
+	return &(*slab)[len(*slab)-1]
 }
 
 type queued struct {
