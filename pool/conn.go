@@ -331,15 +331,11 @@ func (c *Conn) Flush(ctx context.Context) error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
-	var stop func() bool
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			c.dropQueued()
-			return c.ctxError("write", err)
-		}
-		stop = context.AfterFunc(ctx, c.onCancel)
+	stop, err := c.watch(ctx, "write")
+	if err != nil {
+		return err
 	}
-	err := c.flush(ctx, time.Now())
+	err = c.flush(ctx, time.Now())
 	c.unwatch(stop)
 	return err
 }
@@ -363,14 +359,11 @@ func (c *Conn) ReadReplyBlocking(ctx context.Context, dst *redis.Reply, block ti
 	if c.err != nil {
 		return c.err
 	}
-	var stop func() bool
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			return c.ctxError("read", err)
-		}
-		stop = context.AfterFunc(ctx, c.onCancel)
+	stop, err := c.watch(ctx, "read")
+	if err != nil {
+		return err
 	}
-	err := c.read(ctx, dst, time.Now(), block)
+	err = c.read(ctx, dst, time.Now(), block)
 	c.unwatch(stop)
 	return err
 }
@@ -384,15 +377,11 @@ func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each
 	if c.err != nil {
 		return c.err
 	}
-	var stop func() bool
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			return c.ctxError("read", err)
-		}
-		stop = context.AfterFunc(ctx, c.onCancel)
+	stop, err := c.watch(ctx, "read")
+	if err != nil {
+		return err
 	}
 	dst := &c.reply
-	var err error
 	for i := 0; i < n; i++ {
 		if i > 0 && c.parser.Buffered() > 0 {
 			// Most replies of a batch are in the buffer already: the
@@ -431,21 +420,34 @@ func (c *Conn) RoundTrip(ctx context.Context, dst *redis.Reply, block time.Durat
 	if c.err != nil {
 		return c.err
 	}
-	var stop func() bool
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			c.dropQueued()
-			return c.ctxError("write", err)
-		}
-		stop = context.AfterFunc(ctx, c.onCancel)
+	stop, err := c.watch(ctx, "write")
+	if err != nil {
+		return err
 	}
 	now := time.Now()
-	err := c.flush(ctx, now)
+	err = c.flush(ctx, now)
 	if err == nil {
 		err = c.read(ctx, dst, now, block)
 	}
 	c.unwatch(stop)
 	return err
+}
+
+// watch makes a cancellation of ctx interrupt the coming read or write (op),
+// until unwatch. A context that ended already fails at once, leaving the
+// connection usable: nothing is sent (queued commands are dropped) or read.
+// context.Background and friends cost nothing here.
+func (c *Conn) watch(ctx context.Context, op string) (stop func() bool, err error) {
+	if ctx.Done() == nil {
+		return nil, nil
+	}
+	if err := ctx.Err(); err != nil {
+		if op == "write" {
+			c.dropQueued()
+		}
+		return nil, c.ctxError(op, err)
+	}
+	return context.AfterFunc(ctx, c.onCancel), nil
 }
 
 // unwatch stops watching a context. If the watch already fired, its
