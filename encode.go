@@ -29,27 +29,35 @@ import (
 //	anything else              a *DataError: bool, nil, structs, maps, slices
 //	                           of other types, pointers
 
-// AppendArrayHeader appends the header of an array of n elements, "*n\r\n".
-func AppendArrayHeader(buf []byte, n int) []byte {
-	buf = append(buf, '*')
+// appendHeader appends a type byte, the length n and CRLF. Most lengths
+// in commands have one or two digits: those skip strconv.
+func appendHeader(buf []byte, typ byte, n int) []byte {
+	switch {
+	case n >= 0 && n < 10:
+		return append(buf, typ, byte('0'+n), '\r', '\n')
+	case n >= 10 && n < 100:
+		return append(buf, typ, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
+	buf = append(buf, typ)
 	buf = strconv.AppendInt(buf, int64(n), 10)
 	return append(buf, '\r', '\n')
 }
 
+// AppendArrayHeader appends the header of an array of n elements, "*n\r\n".
+func AppendArrayHeader(buf []byte, n int) []byte {
+	return appendHeader(buf, '*', n)
+}
+
 // AppendBulk appends b as a bulk string.
 func AppendBulk(buf []byte, b []byte) []byte {
-	buf = append(buf, '$')
-	buf = strconv.AppendInt(buf, int64(len(b)), 10)
-	buf = append(buf, '\r', '\n')
+	buf = appendHeader(buf, '$', len(b))
 	buf = append(buf, b...)
 	return append(buf, '\r', '\n')
 }
 
 // AppendBulkString appends s as a bulk string.
 func AppendBulkString(buf []byte, s string) []byte {
-	buf = append(buf, '$')
-	buf = strconv.AppendInt(buf, int64(len(s)), 10)
-	buf = append(buf, '\r', '\n')
+	buf = appendHeader(buf, '$', len(s))
 	buf = append(buf, s...)
 	return append(buf, '\r', '\n')
 }

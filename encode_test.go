@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 
 	redis "github.com/duoredis/redis"
@@ -85,4 +86,15 @@ func TestAppendCommandDataError(t *testing.T) {
 		var re redis.RedisError
 		assert.True(t, errors.As(err, &re))
 	}
+}
+
+func TestAppendHeaderLengths(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65536} {
+		s := strings.Repeat("x", n)
+		want := "$" + strconv.Itoa(n) + "\r\n" + s + "\r\n"
+		assert.Equal(t, want, string(redis.AppendBulkString(nil, s)), "len %d", n)
+		assert.Equal(t, want, string(redis.AppendBulk(nil, []byte(s))), "len %d", n)
+		assert.Equal(t, "*"+strconv.Itoa(n)+"\r\n", string(redis.AppendArrayHeader(nil, n)))
+	}
+	assert.Equal(t, "*-1\r\n", string(redis.AppendArrayHeader(nil, -1)))
 }
