@@ -63,6 +63,7 @@ type Conn struct {
 	parser redis.Parser
 	opts   *Options
 	raw    syscall.RawConn // for the liveness check; nil when nc has none
+	sock   *sockReader     // what the parser reads from, on a plain socket; else nil
 
 	wbuf    []byte
 	queued  int // commands in wbuf, not yet flushed
@@ -171,8 +172,9 @@ func dialError(op, addr string, err error) error {
 }
 
 // newConn wraps nc, with o's defaults applied. The parser reads from nc
-// directly: parsers buffer their reads themselves, so a bufio.Reader in
-// between would only copy. Read errors are mapped to typed errors after
+// directly (from its descriptor on a plain socket, see sockReader):
+// parsers buffer their reads themselves, so a bufio.Reader in between
+// would only copy. Read errors are mapped to typed errors after
 // the parser returns them (see ioError), which keeps the parser's own
 // distinction between io.EOF (between replies) and io.ErrUnexpectedEOF
 // (inside one).
@@ -181,13 +183,15 @@ func newConn(nc net.Conn, o *Options) *Conn {
 	c := &Conn{
 		nc:        nc,
 		opts:      o,
-		parser:    o.NewParser(nc, parserOptions(o.ParserOptions)),
 		wbuf:      make([]byte, 0, initWriteBuf),
 		createdAt: now,
 		usedAt:    now,
 		cancelled: make(chan struct{}, 1),
 	}
 	c.raw = rawConnOf(nc)
+	var rd io.Reader
+	rd, c.sock = replyReader(nc, c.raw)
+	c.parser = o.NewParser(rd, parserOptions(o.ParserOptions))
 	c.peekFn = c.peekOnce
 	c.onCancel = func() {
 		_ = nc.SetDeadline(aLongTimeAgo)
@@ -370,16 +374,28 @@ func (c *Conn) ReadReplyBlocking(ctx context.Context, dst *redis.Reply, block ti
 
 // ReadReplies reads n replies, calling each with each of them (the reply
 // is valid only during the call), under one watch of ctx: the reads of a
-// pipeline. A read whose reply is already buffered does not touch the
-// deadline; one that must wait on the socket gets ReadTimeout plus block
-// from then, as ReadReplyBlocking does.
+// pipeline. Commands queued and not flushed yet are sent first, as Flush
+// would (if ctx has ended already, they are dropped). A read whose reply
+// is already buffered does not touch the deadline; one that must wait on
+// the socket gets ReadTimeout plus block from then, as ReadReplyBlocking
+// does.
 func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each func(i int, r *redis.Reply)) error {
 	if c.err != nil {
 		return c.err
 	}
-	stop, err := c.watch(ctx, "read")
+	op := "read"
+	if len(c.wbuf) > 0 {
+		op = "write"
+	}
+	stop, err := c.watch(ctx, op)
 	if err != nil {
 		return err
+	}
+	if len(c.wbuf) > 0 {
+		if err := c.send(ctx, time.Now(), block); err != nil {
+			c.unwatch(stop)
+			return err
+		}
 	}
 	dst := &c.reply
 	for i := 0; i < n; i++ {
@@ -425,12 +441,21 @@ func (c *Conn) RoundTrip(ctx context.Context, dst *redis.Reply, block time.Durat
 		return err
 	}
 	now := time.Now()
-	err = c.flush(ctx, now)
+	err = c.send(ctx, now, block)
 	if err == nil {
 		err = c.read(ctx, dst, now, block)
 	}
 	c.unwatch(stop)
 	return err
+}
+
+// send flushes the queued commands whose replies are read next: on a plain
+// socket with nothing buffered, with flushAndWait.
+func (c *Conn) send(ctx context.Context, now time.Time, block time.Duration) error {
+	if c.sock != nil && c.parser.Buffered() == 0 {
+		return c.flushAndWait(ctx, now, block)
+	}
+	return c.flush(ctx, now)
 }
 
 // watch makes a cancellation of ctx interrupt the coming read or write (op),
@@ -482,19 +507,64 @@ func (c *Conn) flush(ctx context.Context, now time.Time) error {
 	_, err := c.nc.Write(c.wbuf)
 	c.pending += c.queued
 	c.queued = 0
-	if cap(c.wbuf) > maxWriteBuf {
-		c.wbuf = make([]byte, 0, initWriteBuf)
-	} else {
-		c.wbuf = c.wbuf[:0]
-	}
+	c.resetWriteBuf()
 	if err != nil {
 		return c.fatal(c.ioError(ctx, "write", err, fromCtx))
 	}
 	return nil
 }
 
-// read reads one reply; now is the current time (or close to it).
-func (c *Conn) read(ctx context.Context, dst *redis.Reply, now time.Time, block time.Duration) error {
+// resetWriteBuf empties the write buffer after a write, and lets go of a
+// large one.
+func (c *Conn) resetWriteBuf() {
+	if cap(c.wbuf) > maxWriteBuf {
+		c.wbuf = make([]byte, 0, initWriteBuf)
+	} else {
+		c.wbuf = c.wbuf[:0]
+	}
+}
+
+// flushAndWait is flush followed by a wait until the reply can be read,
+// on a plain socket (c.sock): the round trip's first read(2) then finds the
+// reply instead of failing with EAGAIN (see sockReader). now is the
+// current time; the wait has the read deadline of read(ctx, ..., block).
+func (c *Conn) flushAndWait(ctx context.Context, now time.Time, block time.Duration) error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	fromCtx, err := c.armRead(ctx, now, block)
+	if err != nil {
+		return err
+	}
+	c.usedAt = now
+	n, werr, err := c.sock.writeAndWait(c.wbuf)
+	if werr == nil && n < len(c.wbuf) {
+		// The socket's buffer is full: write the rest the usual way,
+		// within WriteTimeout, then read the usual way.
+		full := c.wbuf
+		c.wbuf = c.wbuf[n:]
+		err := c.flush(ctx, now)
+		if cap(full) <= maxWriteBuf {
+			c.wbuf = full[:0]
+		}
+		return err
+	}
+	c.pending += c.queued
+	c.queued = 0
+	c.resetWriteBuf()
+	if werr != nil {
+		return c.fatal(c.ioError(ctx, "write", werr, false))
+	}
+	if err != nil {
+		return c.fatal(c.ioError(ctx, "read", err, fromCtx))
+	}
+	return nil
+}
+
+// armRead sets the read deadline of a read that starts now, bounded by
+// ReadTimeout (plus block, see ReadReplyBlocking) and ctx, unless the one
+// set already does. It reports whether the deadline is ctx's.
+func (c *Conn) armRead(ctx context.Context, now time.Time, block time.Duration) (fromCtx bool, err error) {
 	timeout := c.opts.ReadTimeout
 	switch {
 	case block < 0:
@@ -505,9 +575,18 @@ func (c *Conn) read(ctx context.Context, dst *redis.Reply, now time.Time, block 
 	want, fromCtx := deadline(ctx, now, timeout)
 	if needsArm(c.rdl, want, timeout>>slackShift, fromCtx) {
 		if err := c.nc.SetReadDeadline(want); err != nil {
-			return c.fatal(c.ioError(ctx, "read", err, false))
+			return fromCtx, c.fatal(c.ioError(ctx, "read", err, false))
 		}
 		c.rdl = want
+	}
+	return fromCtx, nil
+}
+
+// read reads one reply; now is the current time (or close to it).
+func (c *Conn) read(ctx context.Context, dst *redis.Reply, now time.Time, block time.Duration) error {
+	fromCtx, err := c.armRead(ctx, now, block)
+	if err != nil {
+		return err
 	}
 	if err := c.parser.ReadReply(dst); err != nil {
 		return c.fatal(c.ioError(ctx, "read", err, fromCtx))

@@ -3,6 +3,7 @@
 package pool
 
 import (
+	"io"
 	"net"
 	"syscall"
 )
@@ -13,3 +14,11 @@ import (
 func rawConnOf(net.Conn) syscall.RawConn { return nil }
 
 func (c *Conn) peekOnce(uintptr) bool { return true }
+
+// sockReader is the unix socket reader of sockread_unix.go; elsewhere the
+// parser reads from the net.Conn and Conn.sock stays nil.
+type sockReader struct{}
+
+func (*sockReader) writeAndWait([]byte) (int, error, error) { panic("unreachable") }
+
+func replyReader(nc net.Conn, _ syscall.RawConn) (io.Reader, *sockReader) { return nc, nil }

@@ -48,9 +48,7 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 	if multi {
 		cn.WriteRaw(execCmd, 1)
 	}
-	if err := cn.Flush(ctx); err != nil {
-		return e.failAll(q, err)
-	}
+	// ReadReplies sends the batch, then reads its replies.
 	n := len(q.cmds)
 	if !multi {
 		if err := cn.ReadReplies(ctx, n, q.block, func(i int, r *redis.Reply) {
