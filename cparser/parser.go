@@ -35,11 +35,13 @@ type Parser struct {
 	next  int           // index in batch.Ends of the next reply to return
 	cur   cursor        // where that reply starts in the batch
 
-	fed     int64 // bytes read from rd (and fed to hiredis)
-	lastEnd int64 // stream offset just after the last reply returned before this batch
-	rerr    error // error of rd, returned once the buffered replies are out
-	err     error // sticky error
-	opts    redis.ParserOptions
+	fed     int64               // bytes read from rd
+	lastEnd int64               // stream offset just after the last reply returned before this batch
+	base    int64               // stream offset of hiredis's offset 0 (moved by readBigBulk)
+	rerr    error               // error of rd, returned once the buffered replies are out
+	err     error               // sticky error
+	opts    redis.ParserOptions // with defaults
+	maxBulk int64               // MaxBulkLen as hiredis applies it
 }
 
 var _ redis.Parser = (*Parser)(nil)
@@ -47,7 +49,9 @@ var _ redis.Parser = (*Parser)(nil)
 // New returns a Parser reading from r with the given limits (zero fields
 // take their defaults). The caller should Close it when done.
 func New(r io.Reader, opts redis.ParserOptions) *Parser {
-	return &Parser{rd: r, hr: hiredis.NewReader(opts), buf: make([]byte, readBufSize), opts: opts}
+	opts = opts.WithDefaults()
+	return &Parser{rd: r, hr: hiredis.NewReader(opts), buf: make([]byte, readBufSize), opts: opts,
+		maxBulk: min(opts.MaxBulkLen, hiredis.MaxBulkLen)}
 }
 
 // NewParser is New with the signature of [redis.NewParserFunc].
@@ -77,7 +81,7 @@ func (p *Parser) Reset(r io.Reader) {
 	p.rd = r
 	p.batch = hiredis.Batch{}
 	p.next, p.cur = 0, cursor{}
-	p.fed, p.lastEnd = 0, 0
+	p.fed, p.lastEnd, p.base = 0, 0, 0
 	p.rerr, p.err = nil, nil
 }
 
@@ -89,7 +93,7 @@ func (p *Parser) Buffered() int { return int(p.fed - p.returnedEnd()) }
 // computed here rather than kept up to date by ReadReply, which is hotter.
 func (p *Parser) returnedEnd() int64 {
 	if p.next > 0 {
-		return p.batch.Ends[p.next-1]
+		return p.base + p.batch.Ends[p.next-1]
 	}
 	return p.lastEnd
 }
@@ -97,9 +101,13 @@ func (p *Parser) returnedEnd() int64 {
 // ReadReply reads the next reply into *dst; see [redis.Parser.ReadReply].
 func (p *Parser) ReadReply(dst *redis.Reply) error {
 	for p.next >= len(p.batch.Ends) {
-		if err := p.read(); err != nil {
+		big, err := p.read(dst)
+		if err != nil {
 			p.err = err
 			return err
+		}
+		if big {
+			return nil
 		}
 	}
 	if e := &p.cur.tape[p.cur.i]; !slow[e.Kind] {
@@ -113,19 +121,21 @@ func (p *Parser) ReadReply(dst *redis.Reply) error {
 }
 
 // read feeds the next read of the stream to hiredis. It returns an error
-// once every reply before it was handed out.
-func (p *Parser) read() error {
+// once every reply before it was handed out. With OwnLargeBulks, a read
+// that starts a large bulk string may be taken by readBigBulk instead: then
+// big is true and the string is in *dst.
+func (p *Parser) read(dst *redis.Reply) (big bool, err error) {
 	if p.err != nil {
-		return p.err
+		return false, p.err
 	}
 	if p.batch.Err != nil {
-		return p.batch.Err
+		return false, p.batch.Err
 	}
 	if p.rerr != nil {
 		if p.rerr == io.EOF && p.fed > p.returnedEnd() {
-			return io.ErrUnexpectedEOF
+			return false, io.ErrUnexpectedEOF
 		}
-		return p.rerr
+		return false, p.rerr
 	}
 	for empty := 0; ; empty++ {
 		n, err := p.rd.Read(p.buf)
@@ -134,16 +144,121 @@ func (p *Parser) read() error {
 		}
 		if n > 0 {
 			p.lastEnd = p.returnedEnd()
-			p.batch = p.hr.Feed(p.buf[:n])
-			p.next, p.cur = 0, cursor{batch: &p.batch, tape: p.batch.Tape, arena: p.batch.Arena}
-			p.fed += int64(n)
-			return nil
+			if p.opts.OwnLargeBulks && p.lastEnd == p.fed {
+				// hiredis holds nothing: the read starts a reply.
+				if hdr, size, ok := bigBulkHeader(p.buf[:n], p.maxBulk); ok {
+					return true, p.readBigBulk(dst, n, hdr, size)
+				}
+			}
+			p.feed(p.buf[:n])
+			return false, nil
 		}
 		if err != nil {
-			return p.read()
+			return p.read(dst)
 		}
 		if empty == maxEmptyReads {
-			return io.ErrNoProgress
+			return false, io.ErrNoProgress
 		}
 	}
+}
+
+// feed gives b, the next bytes of the stream, to hiredis.
+func (p *Parser) feed(b []byte) {
+	p.batch = p.hr.Feed(b)
+	if p.batch.Err != nil && p.base != 0 {
+		p.batch.Err.Offset += p.base
+	}
+	p.next, p.cur = 0, cursor{batch: &p.batch, tape: p.batch.Tape, arena: p.batch.Arena}
+	p.fed += int64(len(b))
+}
+
+// bigBulk is the size from which a top-level bulk string that a read
+// starts, and does not hold whole, is read by readBigBulk (as goparser
+// does).
+const bigBulk = 256 << 10
+
+// bigBulkHeader reports whether b starts with the header of a bulk string
+// of bigBulk bytes or more (and at most limit), in its plain form ($, then
+// digits without a leading zero, then CRLF), that b does not hold whole. It
+// returns the header's length and the string's. Anything else is left to
+// hiredis, errors included.
+func bigBulkHeader(b []byte, limit int64) (hdr int, size int64, ok bool) {
+	if len(b) < 4 || b[0] != '$' || b[1] < '1' || b[1] > '9' {
+		return 0, 0, false
+	}
+	i := 1
+	for ; i < len(b) && i <= 19; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		size = size*10 + int64(c-'0')
+	}
+	if i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' || i > 18 {
+		return 0, 0, false
+	}
+	hdr = i + 2
+	if size < bigBulk || size > limit || int64(len(b)) >= int64(hdr)+size+2 {
+		return 0, 0, false
+	}
+	return hdr, size, true
+}
+
+// readBigBulk reads a large bulk string whose header starts p.buf[:n] into
+// memory of its own (Reply.Owned): what the read holds is copied, the rest
+// is read straight from the stream, bypassing hiredis, which held nothing.
+// hiredis is then reset, and whatever followed the string is fed to it.
+func (p *Parser) readBigBulk(dst *redis.Reply, n, hdr int, size int64) error {
+	start := p.fed // stream offset of the header
+	big := make([]byte, size)
+	got := copy(big, p.buf[hdr:n])
+	var crlf [2]byte
+	have := copy(crlf[:], p.buf[hdr+got:n]) // at most the CR: b does not hold the whole string
+	if got < len(big) {
+		if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	end := start + int64(hdr) + size // stream offset of the CRLF
+	// The CRLF, and what follows it in the same read.
+	var rest []byte
+	for have < 2 {
+		m, err := p.rd.Read(p.buf)
+		if m > 0 {
+			k := copy(crlf[have:], p.buf[:m])
+			have += k
+			rest = p.buf[k:m]
+		}
+		if err != nil {
+			if have < 2 {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return err
+			}
+			p.rerr = err
+		}
+	}
+	if crlf != [2]byte{'\r', '\n'} {
+		return &redis.ProtocolError{Offset: end, Msg: "bulk payload not followed by CRLF"}
+	}
+	p.hr.Reset()
+	p.fed = end + 2
+	p.base, p.lastEnd = p.fed, p.fed
+	p.batch = hiredis.Batch{}
+	p.next, p.cur = 0, cursor{}
+	if len(rest) > 0 {
+		p.feed(rest)
+	}
+	dst.Kind = redis.KindBulkString
+	dst.Format = [3]byte{}
+	dst.Owned = true
+	dst.Int, dst.Float = 0, 0
+	dst.Elems = dst.Elems[:0] // kept for reuse
+	dst.Attrs = nil
+	dst.Str = big
+	return nil
 }

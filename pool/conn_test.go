@@ -452,3 +452,26 @@ func TestDeadlinesSetSparingly(t *testing.T) {
 		})
 	}
 }
+
+// A large value is read into memory of its own (Reply.Owned), by either
+// parser, so the command layer keeps it without a copy; the replies after
+// it are read as usual.
+func TestLargeBulkOwned(t *testing.T) {
+	srv := redistest.Shared(t)
+	c := dial(t, srv, pool.Options{})
+	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	do(t, c, "SET", "lb:big", big)
+	for i := 0; i < 3; i++ {
+		require.NoError(t, c.WriteArgs("GET", "lb:big"))
+		require.NoError(t, c.WriteArgs("STRLEN", "lb:big"))
+		var owned []bool
+		var strs []string
+		require.NoError(t, c.ReadReplies(context.Background(), 2, 0, func(i int, r *redis.Reply) {
+			owned = append(owned, r.Owned)
+			strs = append(strs, redistest.Text(r))
+		}))
+		assert.Equal(t, []bool{true, false}, owned, "parser %s", pool.DefaultParserName())
+		assert.True(t, strs[0] == big, "the value comes back whole")
+		assert.Equal(t, "1048576", strs[1])
+	}
+}
