@@ -32,6 +32,11 @@ type Callback = cmd.Callback
 // CallbackOptions are the options a command passes to its callback.
 type CallbackOptions = cmd.CallbackOptions
 
+// StatefulCommandError is Do's error for a command that would leave a
+// pooled connection in another state (SUBSCRIBE, MONITOR, SELECT, AUTH,
+// CLIENT REPLY OFF, ...).
+type StatefulCommandError = cmd.StatefulCommandError
+
 // Command option types.
 type (
 	SetArgs         = cmd.SetArgs

@@ -374,11 +374,12 @@ func (c *Conn) ReadReplyBlocking(ctx context.Context, dst *redis.Reply, block ti
 
 // ReadReplies reads n replies, calling each with each of them (the reply
 // is valid only during the call), under one watch of ctx: the reads of a
-// pipeline. Commands queued and not flushed yet are sent first, as Flush
-// would (if ctx has ended already, they are dropped). A read whose reply
-// is already buffered does not touch the deadline; one that must wait on
-// the socket gets ReadTimeout plus block from then, as ReadReplyBlocking
-// does.
+// pipeline. RESP3 push data among the replies (out-of-band: not the reply
+// of a command) is skipped. Commands queued and not flushed yet are sent
+// first, as Flush would (if ctx has ended already, they are dropped). A
+// read whose reply is already buffered does not touch the deadline; one
+// that must wait on the socket gets ReadTimeout plus block from then, as
+// ReadReplyBlocking does.
 func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each func(i int, r *redis.Reply)) error {
 	if c.err != nil {
 		return c.err
@@ -412,6 +413,11 @@ func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each
 		} else if err = c.read(ctx, dst, time.Now(), block); err != nil {
 			break
 		}
+		if dst.Kind == redis.KindPush {
+			c.pending++ // out-of-band data, not the reply of a command
+			i--
+			continue
+		}
 		each(i, dst)
 	}
 	c.unwatch(stop)
@@ -429,7 +435,9 @@ func (c *Conn) Do(ctx context.Context, dst *redis.Reply, args ...any) error {
 }
 
 // RoundTrip flushes the queued commands and reads one reply into *dst, with
-// the read deadline of ReadReplyBlocking(ctx, dst, block). It is Do for a
+// the read deadline of ReadReplyBlocking(ctx, dst, block). RESP3 push data
+// that comes before the reply (a CLIENT TRACKING invalidation, say) is
+// skipped, as by ReadReplies; ReadReply returns it. It is Do for a
 // command queued with WriteArgs; with more than one command queued, the
 // other replies are still to be read.
 func (c *Conn) RoundTrip(ctx context.Context, dst *redis.Reply, block time.Duration) error {
@@ -444,6 +452,10 @@ func (c *Conn) RoundTrip(ctx context.Context, dst *redis.Reply, block time.Durat
 	err = c.send(ctx, now, block)
 	if err == nil {
 		err = c.read(ctx, dst, now, block)
+		for err == nil && dst.Kind == redis.KindPush {
+			c.pending++ // out-of-band data, not the reply of a command
+			err = c.read(ctx, dst, time.Now(), block)
+		}
 	}
 	c.unwatch(stop)
 	return err

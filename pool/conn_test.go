@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -474,4 +475,58 @@ func TestLargeBulkOwned(t *testing.T) {
 		assert.True(t, strs[0] == big, "the value comes back whole")
 		assert.Equal(t, "1048576", strs[1])
 	}
+}
+
+// RESP3 push data (here CLIENT TRACKING invalidations) that arrives on a
+// connection before a command's reply is not taken for that reply.
+func TestPushSkippedBeforeReply(t *testing.T) {
+	srv := redistest.Shared(t)
+	c := dial(t, srv, pool.Options{Protocol: 3})
+	other := dial(t, srv, pool.Options{})
+	assert.Equal(t, "OK", do(t, c, "CLIENT", "TRACKING", "ON"))
+
+	// RoundTrip.
+	do(t, other, "SET", "push:a", "1")
+	assert.Equal(t, "1", do(t, c, "GET", "push:a")) // now tracked
+	do(t, other, "SET", "push:a", "2")              // invalidates
+	require.True(t, redistest.WaitFor(time.Second, func() bool {
+		// The invalidation is in the socket or the parser's buffer.
+		return c.Buffered() > 0 || peekable(t, c)
+	}))
+	assert.Equal(t, "PONG", do(t, c, "PING"))
+	assert.Zero(t, c.Pending())
+
+	// ReadReplies.
+	assert.Equal(t, "2", do(t, c, "GET", "push:a"))
+	do(t, other, "SET", "push:a", "3")
+	require.True(t, redistest.WaitFor(time.Second, func() bool { return peekable(t, c) }))
+	require.NoError(t, c.WriteArgs("ECHO", "x"))
+	require.NoError(t, c.WriteArgs("GET", "push:a"))
+	var got []string
+	require.NoError(t, c.ReadReplies(context.Background(), 2, 0, func(i int, r *redis.Reply) {
+		got = append(got, redistest.Text(r))
+	}))
+	assert.Equal(t, []string{"x", "3"}, got)
+	assert.Zero(t, c.Pending())
+
+	// ReadReply hands push data over as it is.
+	do(t, other, "SET", "push:a", "4")
+	var r redis.Reply
+	require.NoError(t, c.ReadReply(context.Background(), &r))
+	assert.Equal(t, redis.KindPush, r.Kind)
+	assert.Equal(t, "invalidate", string(r.Elems[0].Str))
+}
+
+// peekable reports whether data waits in c's socket.
+func peekable(t *testing.T, c *pool.Conn) bool {
+	t.Helper()
+	raw, err := c.NetConn().(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, raw.Read(func(fd uintptr) bool {
+		var b [1]byte
+		n, _, _ = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		return true
+	}))
+	return n > 0
 }

@@ -21,6 +21,9 @@ func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 		dec = decAnyString
 	}
 	opts := CallbackOptions{Command: CommandName(args), Decode: c.e.decode}
+	if err := refuseStateful(opts.Command, args); err != nil {
+		return Result[any]{err: err}
+	}
 	for _, a := range args[1:] {
 		if s, ok := a.(string); ok && strings.EqualFold(s, "WITHSCORES") {
 			opts.WithScores = true
@@ -85,4 +88,48 @@ var defaultCallbacks = map[string]Callback{
 	"MOVE":        wrap(decBool),
 	"SMEMBERS":    wrap(decStrings),
 	"INCRBYFLOAT": wrap(decFloat),
+}
+
+// refuseStateful refuses, in Do, the commands that would leave a pooled
+// connection in a state the next user of it does not expect: subscribed
+// (its replies become messages), monitoring, replicating, with replies
+// switched off, or with another database, user or protocol. The
+// connection would go back to the pool like that, and a later command
+// would read a reply that is not its own. Each has its proper place:
+// Client.PubSub, Client.Monitor, the client's options, or pool.Conn for
+// full control of one connection.
+func refuseStateful(name string, args []any) error {
+	why := ""
+	switch name {
+	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE":
+		why = "pub/sub needs a connection of its own: use Client.PubSub"
+	case "MONITOR":
+		why = "MONITOR needs a connection of its own: use Client.Monitor"
+	case "SYNC", "PSYNC":
+		why = "it turns the connection into a replication stream"
+	case "SELECT", "AUTH", "HELLO", "RESET":
+		why = "it changes the database, user or protocol of one pooled connection: set them in the client's options"
+	case "QUIT":
+		why = "it closes one pooled connection: use Client.Close"
+	case "CLIENT REPLY":
+		if len(args) > 2 && !strings.EqualFold(argString(args[2]), "ON") {
+			why = "with replies off, the connection's replies no longer match its commands"
+		}
+	}
+	if why == "" {
+		return nil
+	}
+	return &StatefulCommandError{Command: name, Reason: why}
+}
+
+// StatefulCommandError is the error of Do for a command that would change
+// the state of a pooled connection (SUBSCRIBE, MONITOR, SELECT, ...);
+// Reason says where the command belongs instead.
+type StatefulCommandError struct {
+	Command string
+	Reason  string
+}
+
+func (e *StatefulCommandError) Error() string {
+	return "redis: Do(" + e.Command + ") refused: " + e.Reason
 }
