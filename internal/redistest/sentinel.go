@@ -1,0 +1,296 @@
+package redistest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	redis "github.com/duoredis/redis"
+)
+
+// SentinelOptions describes a topology for [StartSentinels]: a master, its
+// replicas and the sentinels that watch it, all on free loopback ports.
+type SentinelOptions struct {
+	// Name is the name the sentinels monitor the master under.
+	// default: "mymaster"
+	Name string
+	// Replicas is the number of replicas (--replicaof the master).
+	// default: 0
+	Replicas int
+	// Sentinels is the number of redis-sentinel processes.
+	// default: 1
+	Sentinels int
+	// Quorum is the number of sentinels that must agree the master is down.
+	// default: a majority of Sentinels
+	Quorum int
+	// DownAfter is the sentinels' down-after-milliseconds.
+	// default: 500 milliseconds
+	DownAfter time.Duration
+	// FailoverTimeout is the sentinels' failover-timeout.
+	// default: 2 seconds
+	FailoverTimeout time.Duration
+	// Password makes the master and replicas require it (requirepass and
+	// masterauth), and the sentinels authenticate with it (auth-pass).
+	// default: none
+	Password string
+	// SentinelPassword makes the sentinels themselves require a password.
+	// default: none
+	SentinelPassword string
+}
+
+// SentinelTopology is a running master, its replicas and its sentinels,
+// stopped when the test ends. The sentinels are [Server]s too: Addr, Do,
+// Exec, Stop and Log work on them (Restart does not: it would start a
+// redis-server).
+type SentinelTopology struct {
+	Name      string
+	Master    *Server
+	Replicas  []*Server
+	Sentinels []*Server
+}
+
+// SentinelAddrs returns the sentinels' addresses.
+func (tp *SentinelTopology) SentinelAddrs() []string {
+	addrs := make([]string, len(tp.Sentinels))
+	for i, s := range tp.Sentinels {
+		addrs[i] = s.Addr()
+	}
+	return addrs
+}
+
+// ServerAt returns the data node (master or replica) listening on addr,
+// or nil.
+func (tp *SentinelTopology) ServerAt(addr string) *Server {
+	if tp.Master.Addr() == addr {
+		return tp.Master
+	}
+	for _, r := range tp.Replicas {
+		if r.Addr() == addr {
+			return r
+		}
+	}
+	return nil
+}
+
+// StartSentinels starts the topology o describes and waits until every
+// replica is in sync and every sentinel knows the master, its replicas and
+// the other sentinels. It skips the test when redis-sentinel is not
+// installed (fails it when CI is set; REDISTEST_SENTINEL names another
+// binary), and fails it if a process does not come up.
+func StartSentinels(t testing.TB, o SentinelOptions) *SentinelTopology {
+	t.Helper()
+	sbin := sentinelBinary(t)
+	o.defaults()
+	// Full syncs start at once: Redis waits 5 seconds by default, for
+	// other replicas to share a diskless transfer.
+	opts := []Option{Args("--repl-diskless-sync-delay", "0")}
+	if o.Password != "" {
+		opts = append(opts, RequirePass(o.Password), Args("--masterauth", o.Password))
+	}
+	tp := &SentinelTopology{Name: o.Name}
+	tp.Master = Start(t, opts...)
+	host, port := "127.0.0.1", strconv.Itoa(tp.Master.Port())
+	for i := 0; i < o.Replicas; i++ {
+		ropts := append(append([]Option(nil), opts...), Args("--replicaof", host, port))
+		tp.Replicas = append(tp.Replicas, Start(t, ropts...))
+	}
+	for _, r := range tp.Replicas {
+		waitReplicaSync(t, r)
+	}
+	for i := 0; i < o.Sentinels; i++ {
+		tp.Sentinels = append(tp.Sentinels, startSentinel(t, sbin, &o, tp.Master.Port()))
+	}
+	for _, s := range tp.Sentinels {
+		waitSentinelReady(t, s, &o)
+	}
+	return tp
+}
+
+func (o *SentinelOptions) defaults() {
+	if o.Name == "" {
+		o.Name = "mymaster"
+	}
+	if o.Sentinels <= 0 {
+		o.Sentinels = 1
+	}
+	if o.Quorum <= 0 {
+		o.Quorum = o.Sentinels/2 + 1
+	}
+	if o.DownAfter <= 0 {
+		o.DownAfter = 500 * time.Millisecond
+	}
+	if o.FailoverTimeout <= 0 {
+		o.FailoverTimeout = 2 * time.Second
+	}
+}
+
+// sentinelBinary returns the path of redis-sentinel (or
+// REDISTEST_SENTINEL), or skips the test (fails it in CI).
+func sentinelBinary(t testing.TB) string {
+	t.Helper()
+	name := os.Getenv("REDISTEST_SENTINEL")
+	if name == "" {
+		name = "redis-sentinel"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		err = fmt.Errorf("redistest: %s is not installed (%v): install it (Debian: apt-get install redis-sentinel) to run this test", name, err)
+		if inCI() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return path
+}
+
+// waitReplicaSync waits until the replica's link to its master is up.
+func waitReplicaSync(t testing.TB, r *Server) {
+	t.Helper()
+	ok := WaitFor(startTimeout, func() bool {
+		reply, err := r.Do("INFO", "replication")
+		return err == nil && strings.Contains(string(reply.Str), "master_link_status:up")
+	})
+	if !ok {
+		t.Fatalf("redistest: replica on port %d did not sync with its master:\n%s", r.Port(), r.Log())
+	}
+}
+
+// startSentinel writes a config file in a temp dir of its own (sentinel
+// rewrites it, so it must be writable) and starts a sentinel on a free
+// port.
+func startSentinel(t testing.TB, bin string, o *SentinelOptions, masterPort int) *Server {
+	t.Helper()
+	s := newServer(bin, t.TempDir(), nil)
+	s.cfg.password = o.SentinelPassword
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	var err error
+	for try := 0; try < 5; try++ {
+		if s.port, err = freePort(); err != nil {
+			break
+		}
+		var conf string
+		if conf, err = writeSentinelConf(s, o, masterPort); err != nil {
+			break
+		}
+		if err = s.startSentinel(conf); err == nil || !strings.Contains(err.Error(), "in use") {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	return s
+}
+
+func writeSentinelConf(s *Server, o *SentinelOptions, masterPort int) (string, error) {
+	var b strings.Builder
+	line := func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }
+	line("port %d", s.port)
+	line("bind 127.0.0.1")
+	line("daemonize no")
+	line(`logfile ""`)
+	line("dir %s", strconv.Quote(s.dir))
+	if o.SentinelPassword != "" {
+		line("requirepass %s", strconv.Quote(o.SentinelPassword))
+	}
+	line("sentinel monitor %s 127.0.0.1 %d %d", o.Name, masterPort, o.Quorum)
+	line("sentinel down-after-milliseconds %s %d", o.Name, o.DownAfter.Milliseconds())
+	line("sentinel failover-timeout %s %d", o.Name, o.FailoverTimeout.Milliseconds())
+	line("sentinel parallel-syncs %s 1", o.Name)
+	if o.Password != "" {
+		line("sentinel auth-pass %s %s", o.Name, strconv.Quote(o.Password))
+	}
+	conf := filepath.Join(s.dir, "sentinel.conf")
+	return conf, os.WriteFile(conf, []byte(b.String()), 0o600)
+}
+
+// startSentinel runs the sentinel binary on conf and waits until it
+// answers PING.
+func (s *Server) startSentinel(conf string) error {
+	cmd := exec.Command(s.bin, conf)
+	cmd.Dir = s.dir
+	setProcAttr(cmd)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", s.bin, err)
+	}
+	p := &process{cmd: cmd, exited: make(chan struct{}), log: &logBuffer{}}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			p.log.WriteLine(sc.Text())
+		}
+		_, _ = io.Copy(io.Discard, out)
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
+	s.mu.Lock()
+	s.proc = p
+	s.mu.Unlock()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		_, err := s.Do("PING")
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-p.exited:
+			s.mu.Lock()
+			s.proc = nil
+			s.mu.Unlock()
+			return fmt.Errorf("redis-sentinel on port %d exited at start: %s\n%s", s.port, cmd.ProcessState, p.log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			_ = s.Stop()
+			return fmt.Errorf("redis-sentinel on port %d does not answer PING: %v\n%s", s.port, err, p.log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitSentinelReady waits until the sentinel sees the master up, every
+// replica and every other sentinel.
+func waitSentinelReady(t testing.TB, s *Server, o *SentinelOptions) {
+	t.Helper()
+	var last map[string]string
+	ok := WaitFor(startTimeout, func() bool {
+		r, err := s.Do("SENTINEL", "MASTER", o.Name)
+		if err != nil {
+			return false
+		}
+		last = ReplyFields(&r)
+		return last["flags"] == "master" &&
+			last["num-slaves"] == strconv.Itoa(o.Replicas) &&
+			last["num-other-sentinels"] == strconv.Itoa(o.Sentinels-1)
+	})
+	if !ok {
+		t.Fatalf("redistest: sentinel on port %d not ready: SENTINEL MASTER %s = %v\n%s", s.Port(), o.Name, last, s.Log())
+	}
+}
+
+// ReplyFields turns a sentinel's description of a server (SENTINEL
+// MASTER's reply: a flat array of names and values in RESP2, a map in
+// RESP3) into a map.
+func ReplyFields(r *redis.Reply) map[string]string {
+	m := make(map[string]string, len(r.Elems)/2)
+	for i := 0; i+1 < len(r.Elems); i += 2 {
+		m[string(r.Elems[i].Str)] = Text(&r.Elems[i+1])
+	}
+	return m
+}
