@@ -275,12 +275,26 @@ func waitSentinelReady(t testing.TB, s *Server, o *SentinelOptions) {
 			return false
 		}
 		last = ReplyFields(&r)
-		return last["flags"] == "master" &&
-			last["num-slaves"] == strconv.Itoa(o.Replicas) &&
-			last["num-other-sentinels"] == strconv.Itoa(o.Sentinels-1)
+		if last["flags"] != "master" || last["num-slaves"] != strconv.Itoa(o.Replicas) ||
+			last["num-other-sentinels"] != strconv.Itoa(o.Sentinels-1) {
+			return false
+		}
+		// The sentinel learns of the replicas from the master, then
+		// connects to each: wait until it sees them connected and in sync.
+		if r, err = s.Do("SENTINEL", "REPLICAS", o.Name); err != nil {
+			return false
+		}
+		for i := range r.Elems {
+			f := ReplyFields(&r.Elems[i])
+			if f["flags"] != "slave" || f["master-link-status"] != "ok" {
+				last = f
+				return false
+			}
+		}
+		return true
 	})
 	if !ok {
-		t.Fatalf("redistest: sentinel on port %d not ready: SENTINEL MASTER %s = %v\n%s", s.Port(), o.Name, last, s.Log())
+		t.Fatalf("redistest: sentinel on port %d not ready for %s: %v\n%s", s.Port(), o.Name, last, s.Log())
 	}
 }
 
