@@ -63,9 +63,12 @@ func (s *Sentinel) clientOptions(name string, opts *client.Options) (co client.O
 // no longer the master are closed as soon as a discovery (of a new
 // connection, or of the watch every WatchInterval) sees the master move;
 // commands in flight on them fail with a connection error, and later ones
-// get new connections. The sentinels also kill the clients of a demoted
-// master when they reconfigure it. When no master is found, commands fail
-// with a [*redis.MasterNotFoundError].
+// get new connections. (With a Dialer whose connections have no file
+// descriptor, the pool cannot see that an idle connection was closed, and
+// the first command on it fails with a connection error.) The sentinels
+// also kill the clients of a demoted master when they reconfigure it.
+// When no master is found, commands fail with a
+// [*redis.MasterNotFoundError].
 func (s *Sentinel) MasterFor(name string, opts *client.Options) (*client.Client, error) {
 	co, next, err := s.clientOptions(name, opts)
 	if err != nil {

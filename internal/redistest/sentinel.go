@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,4 +309,91 @@ func ReplyFields(r *redis.Reply) map[string]string {
 		m[string(r.Elems[i].Str)] = Text(&r.Elems[i+1])
 	}
 	return m
+}
+
+// SentinelsForExample is StartSentinels for Example functions, which get
+// no testing.TB: it starts one topology per o, the first time o is asked
+// for, and Main stops it when the test binary exits. It panics where
+// StartSentinels would fail or skip the test. The package's TestMain must
+// call [Main].
+func SentinelsForExample(o SentinelOptions) *SentinelTopology {
+	shared.mu.Lock()
+	main := shared.main
+	shared.mu.Unlock()
+	if !main {
+		panic(errNoMain)
+	}
+	key := fmt.Sprintf("%+v", o)
+	exampleTopologies.mu.Lock()
+	defer exampleTopologies.mu.Unlock()
+	if tp := exampleTopologies.m[key]; tp != nil {
+		return tp
+	}
+	tb := &exampleTB{}
+	var tp *SentinelTopology
+	done := make(chan struct{})
+	go func() {
+		// Fatal and Skip end the goroutine, as in a test.
+		defer close(done)
+		tp = StartSentinels(tb, o)
+	}()
+	<-done
+	if tp == nil {
+		for i := len(tb.cleanups) - 1; i >= 0; i-- {
+			tb.cleanups[i]()
+		}
+		for _, d := range tb.dirs {
+			_ = os.RemoveAll(d)
+		}
+		panic("redistest: " + tb.msg)
+	}
+	// Main stops the servers and removes the directories.
+	shared.mu.Lock()
+	if shared.servers == nil {
+		shared.servers = make(map[string]*Server)
+	}
+	for _, s := range append(append([]*Server{tp.Master}, tp.Replicas...), tp.Sentinels...) {
+		shared.servers[fmt.Sprintf("sentinel-example-%p", s)] = s
+	}
+	shared.dirs = append(shared.dirs, tb.dirs...)
+	shared.mu.Unlock()
+	if exampleTopologies.m == nil {
+		exampleTopologies.m = make(map[string]*SentinelTopology)
+	}
+	exampleTopologies.m[key] = tp
+	return tp
+}
+
+var exampleTopologies struct {
+	mu sync.Mutex
+	m  map[string]*SentinelTopology
+}
+
+// exampleTB is the testing.TB of SentinelsForExample. Its cleanups run
+// only when the start fails: otherwise Main stops the servers.
+type exampleTB struct {
+	testing.TB // only to have the unexported method; never called
+	dirs       []string
+	cleanups   []func()
+	msg        string
+}
+
+func (tb *exampleTB) Helper()                      {}
+func (tb *exampleTB) Cleanup(f func())             { tb.cleanups = append(tb.cleanups, f) }
+func (tb *exampleTB) Error(args ...any)            { tb.msg = fmt.Sprint(args...) }
+func (tb *exampleTB) Errorf(f string, args ...any) { tb.msg = fmt.Sprintf(f, args...) }
+func (tb *exampleTB) Fatal(args ...any)            { tb.msg = fmt.Sprint(args...); runtime.Goexit() }
+func (tb *exampleTB) Fatalf(f string, args ...any) {
+	tb.msg = fmt.Sprintf(f, args...)
+	runtime.Goexit()
+}
+func (tb *exampleTB) Skip(args ...any) { tb.msg = fmt.Sprint(args...); runtime.Goexit() }
+
+func (tb *exampleTB) TempDir() string {
+	d, err := os.MkdirTemp("", "redistest")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.dirs = append(tb.dirs, d)
+	return d
 }

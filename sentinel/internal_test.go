@@ -1,0 +1,131 @@
+package sentinel
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/internal/redistest"
+	"github.com/duoredis/redis/pool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func bulk(s string) redis.Reply { return redis.Reply{Kind: redis.KindBulkString, Str: []byte(s)} }
+
+func TestFields(t *testing.T) {
+	// RESP2: a flat array; RESP3: a map. Integers are read too.
+	for _, kind := range []redis.Kind{redis.KindArray, redis.KindMap} {
+		r := redis.Reply{Kind: kind, Elems: []redis.Reply{
+			bulk("ip"), bulk("10.0.0.1"), bulk("port"), {Kind: redis.KindInteger, Int: 6379}, bulk("flags"), bulk("s_down,slave"),
+		}}
+		f := fields(&r)
+		assert.Equal(t, map[string]string{"ip": "10.0.0.1", "port": "6379", "flags": "s_down,slave"}, f)
+	}
+	assert.Equal(t, map[string]bool{"s_down": true, "slave": true}, flagSet("s_down,slave"))
+	assert.Empty(t, flagSet(""))
+}
+
+func TestCheckMaster(t *testing.T) {
+	s := &Sentinel{opts: Options{MinOtherSentinels: 2}}
+	assert.NoError(t, s.checkMaster(map[string]string{"flags": "master", "num-other-sentinels": "2"}))
+	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "master", "num-other-sentinels": "1"}), "MinOtherSentinels")
+	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "master,s_down", "num-other-sentinels": "2"}), "down")
+	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "master,o_down,s_down", "num-other-sentinels": "2"}), "down")
+	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "slave", "num-other-sentinels": "2"}), "not a master")
+	assert.ErrorContains(t, s.checkMaster(map[string]string{}), "not a master")
+}
+
+func TestCheckRole(t *testing.T) {
+	t.Parallel()
+	tp := redistest.StartSentinels(t, redistest.SentinelOptions{Replicas: 1})
+	ctx := context.Background()
+	for _, srv := range []*redistest.Server{tp.Master, tp.Replicas[0], tp.Sentinels[0]} {
+		cn, err := pool.Dial(ctx, &pool.Options{Addr: srv.Addr()})
+		require.NoError(t, err)
+		err = checkRole(ctx, cn)
+		if srv == tp.Master {
+			assert.NoError(t, err)
+		} else {
+			assert.ErrorIs(t, err, errNotMaster, srv.Addr())
+		}
+		cn.Close()
+	}
+	// A server that refuses ROLE passes.
+	srv := redistest.Start(t, redistest.Args("--rename-command", "ROLE", ""))
+	cn, err := pool.Dial(ctx, &pool.Options{Addr: srv.Addr()})
+	require.NoError(t, err)
+	defer cn.Close()
+	assert.NoError(t, checkRole(ctx, cn))
+}
+
+// plainConn hides the descriptor of a net.Conn, as a custom Dialer's
+// connection may.
+type plainConn struct{ net.Conn }
+
+// TestWatch checks that the watch runs only while a MasterFor client has
+// connections, that it tracks connections with and without a descriptor,
+// and that observing a new master closes the connections to the old one.
+func TestWatch(t *testing.T) {
+	t.Parallel()
+	tp := redistest.StartSentinels(t, redistest.SentinelOptions{})
+	ctx := context.Background()
+	s, err := New(tp.SentinelAddrs(), Options{WatchInterval: 20 * time.Millisecond})
+	require.NoError(t, err)
+	defer s.Close()
+
+	for _, custom := range []bool{false, true} {
+		opts := &client.Options{DisableAutoPipeline: true}
+		if custom {
+			opts.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return plainConn{nc}, nil
+			}
+		}
+		mc, err := s.MasterFor(tp.Name, opts)
+		require.NoError(t, err)
+		require.NoError(t, mc.Ping(ctx).Err())
+		assert.True(t, s.watching(), "the watch runs while connections are open")
+
+		// Pretend the master moved: the open connection is closed, and the
+		// next command gets a new one (the sentinel still names the real
+		// master).
+		var b *masterBinding
+		s.watch.mu.Lock()
+		for k := range s.watch.bindings {
+			b = k
+		}
+		s.watch.mu.Unlock()
+		require.NotNil(t, b)
+		assert.Equal(t, 1, b.live())
+		b.observe("127.0.0.1:1")
+		assert.Equal(t, 0, b.live())
+		err = mc.Ping(ctx).Err()
+		if custom {
+			// Without a descriptor the pool cannot see that an idle
+			// connection was closed: the first command on it fails.
+			var ce *redis.ConnectionError
+			require.ErrorAs(t, err, &ce)
+			err = mc.Ping(ctx).Err()
+		}
+		require.NoError(t, err)
+		assert.Equal(t, 1, b.live())
+
+		require.NoError(t, mc.Close())
+		assert.Equal(t, 0, b.live())
+		ok := redistest.WaitFor(2*time.Second, func() bool { return !s.watching() })
+		assert.True(t, ok, "the watch ends when no client has connections")
+	}
+}
+
+func (s *Sentinel) watching() bool {
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	return s.watch.running
+}
