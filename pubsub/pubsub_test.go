@@ -192,6 +192,14 @@ func TestHandlers(t *testing.T) {
 		assert.Equal(t, "4", receive(t, ps).Text())
 		assert.Equal(t, []string{"message  " + k.Key("h") + " 1", "pmessage " + k.Key("hp*") + " " + k.Key("hp1") + " 2",
 			"smessage  " + k.Key("hs") + " 3"}, got)
+
+		// A message that was on its way when its channel was unsubscribed
+		// still goes to the handler, up to the confirmation.
+		publish(t, srv, k.Key("h"), "late")
+		require.NoError(t, ps.Unsubscribe(ctx, k.Key("h")))
+		assert.Equal(t, &pubsub.Message{Type: "unsubscribe", Channel: k.Key("h"), Count: 2}, receive(t, ps))
+		assert.Equal(t, "message  "+k.Key("h")+" late", got[len(got)-1])
+		assert.Equal(t, 0, publish(t, srv, k.Key("h"), "gone"))
 	})
 }
 
@@ -334,6 +342,32 @@ func TestReconnectAfterClientKill(t *testing.T) {
 		assert.Equal(t, &pubsub.Message{Type: "ssubscribe", Channel: k.Key("s"), Count: 1}, receive(t, ps))
 		publish(t, srv, k.Key("ch"), "after kill")
 		assert.Equal(t, "after kill", receive(t, ps).Text())
+
+		// A subscription made while the connection is down (before any
+		// read noticed) is not lost: whoever reconnects subscribes to it.
+		srv.Exec(t, "CLIENT", "KILL", "TYPE", "pubsub")
+		var err2 error
+		require.True(t, redistest.WaitFor(5*time.Second, func() bool {
+			err2 = ps.Subscribe(ctx, k.Key("new"))
+			return err2 == nil
+		}), "%v", err2)
+		errs := 0
+		require.True(t, redistest.WaitFor(5*time.Second, func() bool {
+			if _, err := ps.GetMessage(ctx, 10*time.Millisecond); err != nil {
+				errs++
+			}
+			return numSub(t, srv, k.Key("new")) == "1" && numSub(t, srv, k.Key("ch")) == "1"
+		}))
+		assert.LessOrEqual(t, errs, 1)
+		publish(t, srv, k.Key("new"), "new")
+		for {
+			m := receive(t, ps)
+			if m.Type == "message" {
+				assert.Equal(t, "new", m.Text())
+				break
+			}
+			assert.Contains(t, []string{"subscribe", "ssubscribe"}, m.Type)
+		}
 	})
 }
 
