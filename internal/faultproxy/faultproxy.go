@@ -65,6 +65,7 @@ type Proxy struct {
 	rng       *rand.Rand
 	delay     time.Duration // fixed delay for every chunk, set by SetDelay
 	truncNext int           // server->client chunks still to truncate
+	inject    [][]byte      // bytes to put before the next server->client chunks, in turn
 	links     map[*link]struct{}
 	closed    bool
 
@@ -156,6 +157,16 @@ func (p *Proxy) TruncateNext() {
 	p.mu.Unlock()
 }
 
+// InjectNext makes the next server->client chunk, on any link, arrive
+// preceded by b, as if the server had sent b first: a way to feed a client
+// malformed or unexpected data in the middle of a real server's stream.
+// Calls queue up, one per chunk.
+func (p *Proxy) InjectNext(b []byte) {
+	p.mu.Lock()
+	p.inject = append(p.inject, append([]byte(nil), b...))
+	p.mu.Unlock()
+}
+
 // Stats returns the proxy's counters.
 func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
@@ -220,6 +231,7 @@ type action struct {
 	delay    time.Duration
 	cut      bool
 	truncate bool
+	prefix   []byte // injected before the chunk
 }
 
 func (p *Proxy) decide(down bool) action {
@@ -230,6 +242,10 @@ func (p *Proxy) decide(down bool) action {
 	f := &p.faults
 	if f.DelayProb > 0 && f.MaxDelay > 0 && p.rng.Float64() < f.DelayProb {
 		a.delay += time.Duration(p.rng.Int64N(int64(f.MaxDelay)) + 1)
+	}
+	if down && len(p.inject) > 0 {
+		a.prefix = p.inject[0]
+		p.inject = p.inject[1:]
 	}
 	if down && p.truncNext > 0 {
 		p.truncNext--
@@ -296,7 +312,11 @@ func (p *Proxy) pump(l *link, down bool) {
 				}
 				return
 			}
-			m, werr := dst.Write(buf[:n])
+			out := buf[:n]
+			if a.prefix != nil {
+				out = append(a.prefix, out...)
+			}
+			m, werr := dst.Write(out)
 			count.Add(int64(m))
 			if werr != nil {
 				return

@@ -89,6 +89,28 @@ func TestForwardDelayCutTruncate(t *testing.T) {
 	assert.NotZero(t, st.Delays)
 }
 
+func TestInjectNext(t *testing.T) {
+	p, err := faultproxy.New(echoServer(t))
+	require.NoError(t, err)
+	defer p.Close()
+	c := dial(t, p)
+	p.InjectNext([]byte("-X\r\n"))
+	p.InjectNext([]byte("+Y\r\n"))
+	buf := make([]byte, 6)
+	for _, want := range []string{"-X\r\nab", "+Y\r\ncd"} {
+		_, err = c.Write([]byte(want[len(want)-2:]))
+		require.NoError(t, err)
+		_, err = io.ReadFull(c, buf)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(buf))
+	}
+	_, err = c.Write([]byte("ef"))
+	require.NoError(t, err)
+	_, err = io.ReadFull(c, buf[:2])
+	require.NoError(t, err)
+	assert.Equal(t, "ef", string(buf[:2]), "nothing more to inject")
+}
+
 func TestRandomFaults(t *testing.T) {
 	p, err := faultproxy.New(echoServer(t))
 	require.NoError(t, err)
