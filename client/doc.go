@@ -49,6 +49,16 @@
 // NOSCRIPT (and before a pipeline runs); Lock gives a Lua-based distributed
 // lock with expiry, blocking acquire, extend and release by its owner only.
 //
+// # Pub/sub and MONITOR
+//
+// Subscribe, PSubscribe and SSubscribe (or PubSub, to subscribe later) give
+// a *pubsub.PubSub on a connection of its own, which re-subscribes after a
+// reconnect; see package pubsub. Monitor gives the server's MONITOR stream
+// as parsed MonitorEvents. Do refuses these commands (and others that would
+// change a pooled connection's state: SELECT, AUTH, CLIENT REPLY OFF, ...)
+// with a *StatefulCommandError, since the connection would go back to the
+// pool in that state.
+//
 // # Concurrency
 //
 // A Client is safe for use by many goroutines. Commands of goroutines that
