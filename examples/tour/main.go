@@ -106,6 +106,7 @@ func run() error {
 	}
 
 	tourMore(ctx, rdb, step)
+	tourPubSub(ctx, rdb, step)
 
 	del, err := rdb.Del(ctx, "tour:greeting", "tour:counter", "tour:session", "tour:a", "tour:b", "tour:c", "tour:list").Result()
 	step(`Del(tour keys)`, del, err)
