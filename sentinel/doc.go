@@ -3,12 +3,12 @@
 // them, and failover, with the behaviour of redis-py 3.5's Sentinel.
 //
 //	s, err := sentinel.New([]string{"10.0.0.1:26379", "10.0.0.2:26379"}, sentinel.Options{
-//		Password: "sentinel-secret",                     // the sentinels' own password, if any
-//		Client:   client.Options{Password: "data-secret"}, // for the master and replicas
+//		Password: "sentinel-secret",                       // the sentinels' own password, if any
+//		Client:   client.Options{Password: "data-secret"}, // for the master and its replicas
 //	})
 //	...
 //	defer s.Close()
-//	master, err := s.MasterFor("mymaster", nil)  // writes; follows failovers
+//	master, err := s.MasterFor("mymaster", nil)   // writes; follows failovers
 //	...
 //	defer master.Close()
 //	replica, err := s.ReplicaFor("mymaster", nil) // reads, spread over the replicas
