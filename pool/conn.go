@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -76,6 +77,7 @@ type Conn struct {
 	createdAt time.Time
 	usedAt    time.Time // last write or read
 	err       error     // sticky: the first fatal error
+	retired   bool      // not to be reused: Options.RetireOnReadOnly saw READONLY
 
 	reply redis.Reply // the scratch reply of Reply
 
@@ -410,6 +412,9 @@ func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each
 			if c.pending > 0 {
 				c.pending--
 			}
+			if dst.Kind == redis.KindError && c.opts.RetireOnReadOnly {
+				c.checkReadOnly(dst)
+			}
 		} else if err = c.read(ctx, dst, time.Now(), block); err != nil {
 			break
 		}
@@ -606,8 +611,24 @@ func (c *Conn) read(ctx context.Context, dst *redis.Reply, now time.Time, block 
 	if c.pending > 0 {
 		c.pending--
 	}
+	if dst.Kind == redis.KindError && c.opts.RetireOnReadOnly {
+		c.checkReadOnly(dst)
+	}
 	return nil
 }
+
+// checkReadOnly retires c when the error reply r is READONLY (see
+// Options.RetireOnReadOnly).
+func (c *Conn) checkReadOnly(r *redis.Reply) {
+	if bytes.HasPrefix(r.Str, []byte("READONLY ")) {
+		c.retired = true
+	}
+}
+
+// Retired reports whether the connection is not to be reused, although it
+// works: Options.RetireOnReadOnly saw a READONLY error on it. The pool
+// closes it when it is put back.
+func (c *Conn) Retired() bool { return c.retired }
 
 // deadline returns the deadline of an operation bounded by timeout (< 0:
 // none) from now and by ctx, and whether it is ctx's.

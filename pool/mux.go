@@ -290,15 +290,37 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			}
 		}
 		mc.mu.Unlock()
+		var retired error
+		if reply.Kind == redis.KindError && cn.opts.RetireOnReadOnly {
+			if cn.checkReadOnly(reply); cn.retired {
+				retired = &redis.ConnectionError{Op: "read", Addr: cn.opts.Addr, Err: errRetired}
+			}
+		}
 		if call.state.CompareAndSwap(callWaiting, callHandled) {
 			call.h.HandleReply(reply)
+			if retired != nil {
+				// Before the caller goes on: its next command must
+				// find the connection gone.
+				mc.fail(gen, retired)
+			}
 			call.done <- struct{}{}
 		} else {
 			call.h = nil
 			callPool.Put(call) // abandoned by its caller
+			if retired != nil {
+				mc.fail(gen, retired)
+			}
+		}
+		if retired != nil {
+			cn.fatal(retired)
+			return
 		}
 	}
 }
+
+// errRetired is the cause of the errors of the commands in flight on an
+// auto-pipelined connection retired by Options.RetireOnReadOnly.
+var errRetired = errors.New("the server became read-only (a replica): connection retired")
 
 // fail closes the connection of generation gen and fails every command in
 // line on it; the next command dials a new one.

@@ -101,6 +101,15 @@ type Options struct {
 	// health_check_interval); one that fails is replaced.
 	// default: 0, off
 	HealthCheckInterval time.Duration
+	// RetireOnReadOnly retires a connection that gets a READONLY error: the
+	// server it is on became a replica (a failover), so the connection is
+	// closed instead of going back to the pool, and the next one is dialed
+	// afresh, to the new master when NewConn looks it up (as sentinel's
+	// MasterFor does). The READONLY error itself still goes to the caller.
+	// On an auto-pipelined connection, the commands sent after the one
+	// that got READONLY fail with a *redis.ConnectionError.
+	// default: false
+	RetireOnReadOnly bool
 
 	// NewConn makes each connection of the pool, the way redis-py takes a
 	// connection_class. A factory usually calls Dial and then does its own

@@ -335,7 +335,7 @@ func (p *Pool) Put(c *Conn) {
 	if c == nil {
 		return
 	}
-	keep := c.err == nil && c.pending == 0 && c.parser.Buffered() == 0
+	keep := c.err == nil && !c.retired && c.pending == 0 && c.parser.Buffered() == 0
 	if keep {
 		c.dropQueued()
 	}

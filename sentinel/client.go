@@ -66,7 +66,9 @@ func (s *Sentinel) clientOptions(name string, opts *client.Options) (co client.O
 // get new connections. (With a Dialer whose connections have no file
 // descriptor, the pool cannot see that an idle connection was closed, and
 // the first command on it fails with a connection error.) The sentinels
-// also kill the clients of a demoted master when they reconfigure it.
+// also kill the clients of a demoted master when they reconfigure it, and
+// a connection that gets a READONLY error (it reached the old master after
+// its demotion) is closed rather than reused (pool.Options.RetireOnReadOnly).
 // When no master is found, commands fail with a
 // [*redis.MasterNotFoundError].
 func (s *Sentinel) MasterFor(name string, opts *client.Options) (*client.Client, error) {
@@ -143,7 +145,12 @@ func (b *masterBinding) newConn(ctx context.Context, opts *pool.Options) (*pool.
 		}
 		return b.track(nc, addr), nil
 	}
-	cn, err := dialAt(ctx, b.next, opts, addr, dialer)
+	// A connection that gets READONLY is on a demoted master: it is
+	// closed rather than reused, and the next one is dialed through
+	// discovery.
+	o := *opts
+	o.RetireOnReadOnly = true
+	cn, err := dialAt(ctx, b.next, &o, addr, dialer)
 	if err != nil {
 		return nil, err
 	}
