@@ -264,28 +264,52 @@ func (s *Server) start() error {
 	}
 	args = append(args, s.cfg.args...)
 
+	p, ready, err := s.spawn(args, readyLine)
+	if err != nil {
+		return err
+	}
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
+	select {
+	case <-ready:
+	case <-p.exited:
+		s.mu.Lock()
+		s.proc = nil
+		s.mu.Unlock()
+		return fmt.Errorf("redis-server on port %d exited at start: %s\n%s", s.port, p.cmd.ProcessState, p.log.String())
+	case <-timer.C:
+		_ = s.Stop()
+		return fmt.Errorf("redis-server on port %d not ready after %v:\n%s", s.port, startTimeout, p.log.String())
+	}
+	// The log line comes just before the accept loop; PING to be sure.
+	return s.waitPing(p, "redis-server")
+}
+
+// spawn starts s.bin with args in s.dir and makes it s's process. A
+// goroutine reads its output until the pipe closes (so that it never
+// blocks on a full pipe) into the process's log; ready is closed when a
+// line contains readyLine (never, for "").
+func (s *Server) spawn(args []string, readyLine string) (p *process, ready chan struct{}, err error) {
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
 	setProcAttr(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", s.bin, err)
+		return nil, nil, fmt.Errorf("starting %s: %w", s.bin, err)
 	}
-	p := &process{cmd: cmd, exited: make(chan struct{}), log: &logBuffer{}}
-	ready := make(chan struct{})
+	p = &process{cmd: cmd, exited: make(chan struct{}), log: &logBuffer{}}
+	ready = make(chan struct{})
 	go func() {
-		// Scan the output until the pipe closes, so the server never blocks
-		// on a full pipe, and note when it is ready.
 		sc := bufio.NewScanner(out)
 		once := false
 		for sc.Scan() {
 			line := sc.Text()
 			p.log.WriteLine(line)
-			if !once && strings.Contains(line, readyLine) {
+			if !once && readyLine != "" && strings.Contains(line, readyLine) {
 				once = true
 				close(ready)
 			}
@@ -297,30 +321,29 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	s.proc = p
 	s.mu.Unlock()
+	return p, ready, nil
+}
 
-	timer := time.NewTimer(startTimeout)
-	defer timer.Stop()
-	select {
-	case <-ready:
-	case <-p.exited:
-		s.mu.Lock()
-		s.proc = nil
-		s.mu.Unlock()
-		return fmt.Errorf("redis-server on port %d exited at start: %s\n%s", s.port, cmd.ProcessState, p.log.String())
-	case <-timer.C:
-		_ = s.Stop()
-		return fmt.Errorf("redis-server on port %d not ready after %v:\n%s", s.port, startTimeout, p.log.String())
-	}
-	// The log line comes just before the accept loop; PING to be sure.
+// waitPing waits until s, whose process p was just started, answers PING;
+// what names the program in errors.
+func (s *Server) waitPing(p *process, what string) error {
 	deadline := time.Now().Add(startTimeout)
 	for {
 		_, err := s.Do("PING")
 		if err == nil {
 			return nil
 		}
+		select {
+		case <-p.exited:
+			s.mu.Lock()
+			s.proc = nil
+			s.mu.Unlock()
+			return fmt.Errorf("%s on port %d exited at start: %s\n%s", what, s.port, p.cmd.ProcessState, p.log.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			_ = s.Stop()
-			return fmt.Errorf("redis-server on port %d does not answer PING: %v\n%s", s.port, err, p.log.String())
+			return fmt.Errorf("%s on port %d does not answer PING: %v\n%s", what, s.port, err, p.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -1,9 +1,7 @@
 package redistest
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,50 +218,11 @@ func writeSentinelConf(s *Server, o *SentinelOptions, masterPort int) (string, e
 // startSentinel runs the sentinel binary on conf and waits until it
 // answers PING.
 func (s *Server) startSentinel(conf string) error {
-	cmd := exec.Command(s.bin, conf)
-	cmd.Dir = s.dir
-	setProcAttr(cmd)
-	out, err := cmd.StdoutPipe()
+	p, _, err := s.spawn([]string{conf}, "")
 	if err != nil {
 		return err
 	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", s.bin, err)
-	}
-	p := &process{cmd: cmd, exited: make(chan struct{}), log: &logBuffer{}}
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			p.log.WriteLine(sc.Text())
-		}
-		_, _ = io.Copy(io.Discard, out)
-		_ = cmd.Wait()
-		close(p.exited)
-	}()
-	s.mu.Lock()
-	s.proc = p
-	s.mu.Unlock()
-	deadline := time.Now().Add(startTimeout)
-	for {
-		_, err := s.Do("PING")
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-p.exited:
-			s.mu.Lock()
-			s.proc = nil
-			s.mu.Unlock()
-			return fmt.Errorf("redis-sentinel on port %d exited at start: %s\n%s", s.port, cmd.ProcessState, p.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			_ = s.Stop()
-			return fmt.Errorf("redis-sentinel on port %d does not answer PING: %v\n%s", s.port, err, p.log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return s.waitPing(p, "redis-sentinel")
 }
 
 // waitSentinelReady waits until the sentinel sees the master up, every
