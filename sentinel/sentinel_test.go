@@ -337,7 +337,18 @@ func TestFailover(t *testing.T) {
 // MasterFor client follows it without a restart of the program.
 func TestMasterDown(t *testing.T) {
 	t.Parallel()
-	tp := redistest.StartSentinels(t, redistest.SentinelOptions{Replicas: 2})
+	// One sentinel decides alone; three must reach a quorum (2) and elect
+	// a leader among themselves before the failover.
+	for _, n := range []int{1, 3} {
+		t.Run(strconv.Itoa(n)+" sentinels", func(t *testing.T) {
+			t.Parallel()
+			testMasterDown(t, n)
+		})
+	}
+}
+
+func testMasterDown(t *testing.T, sentinels int) {
+	tp := redistest.StartSentinels(t, redistest.SentinelOptions{Replicas: 2, Sentinels: sentinels})
 	ctx := ctxT(t)
 	s := newSentinel(t, tp.SentinelAddrs(), sentinel.Options{})
 	mc, err := s.MasterFor(tp.Name, nil)
