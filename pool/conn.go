@@ -561,9 +561,8 @@ func (c *Conn) flushAndWait(ctx context.Context, now time.Time, block time.Durat
 		full := c.wbuf
 		c.wbuf = c.wbuf[n:]
 		err := c.flush(ctx, now)
-		if cap(full) <= maxWriteBuf {
-			c.wbuf = full[:0]
-		}
+		c.wbuf = full
+		c.resetWriteBuf()
 		return err
 	}
 	c.pending += c.queued
