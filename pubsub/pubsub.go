@@ -204,7 +204,8 @@ func (p *PubSub) SSubscribeFunc(ctx context.Context, h Handler, shardChannels ..
 }
 
 // Unsubscribe unsubscribes from channels, or from every channel when none
-// is given. Messages already on their way are still delivered (to their
+// is given (with no channel subscribed, that sends nothing and no
+// confirmation comes). Messages already on their way are still delivered (to their
 // handler, if they had one), up to the "unsubscribe" confirmation.
 func (p *PubSub) Unsubscribe(ctx context.Context, channels ...string) error {
 	return p.unsubscribe(ctx, famChannel, channels)
@@ -274,6 +275,12 @@ func (p *PubSub) unsubscribe(ctx context.Context, f family, names []string) erro
 		return ErrClosed
 	}
 	s := &p.subs[f]
+	if len(names) == 0 && len(s.active) == 0 && len(s.leaving) == 0 {
+		// Nothing to end. Servers disagree on the answer (Redis confirms
+		// with no channel, Valkey 8 errs with NOSUB outside subscribed
+		// mode), so nothing is sent.
+		return nil
+	}
 	if len(names) == 0 {
 		for n, h := range s.active {
 			s.leaving[n] = h

@@ -99,7 +99,7 @@ func (i ServerInfo) Float(name string) float64 {
 // zero.
 type InfoCommon struct {
 	RedisVersion             string        // server: redis_version
-	RedisMode                string        // server: redis_mode, "standalone", "sentinel" or "cluster"
+	RedisMode                string        // server: redis_mode (Valkey: server_mode), "standalone", "sentinel" or "cluster"
 	OS                       string        // server: os
 	ProcessID                int64         // server: process_id
 	TCPPort                  int64         // server: tcp_port
@@ -128,7 +128,7 @@ func (i ServerInfo) Common() InfoCommon {
 	str := func(name string) string { v, _ := i.Field(name); return v }
 	return InfoCommon{
 		RedisVersion:             str("redis_version"),
-		RedisMode:                str("redis_mode"),
+		RedisMode:                firstOf(str("redis_mode"), str("server_mode")), // Valkey 8: server_mode
 		OS:                       str("os"),
 		ProcessID:                i.Int("process_id"),
 		TCPPort:                  i.Int("tcp_port"),
@@ -569,4 +569,14 @@ func (c Cmdable) Shutdown(ctx context.Context, a ShutdownArgs) Result[string] {
 		}
 	}
 	return res
+}
+
+// firstOf returns the first of vals that is not empty.
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
