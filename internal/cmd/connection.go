@@ -428,3 +428,31 @@ func (c Cmdable) ClientReplyOn(ctx context.Context) Result[string] {
 func (c Cmdable) ClientHelp(ctx context.Context) Result[[]string] {
 	return run(c, ctx, decStrings, "CLIENT", "HELP")
 }
+
+// ClientNoTouch makes the commands of the connection that runs it leave
+// the LRU/LFU data of the keys they read untouched, or ends that, and
+// returns "OK" (Redis 7.2, Valkey 7.2).
+func (c Cmdable) ClientNoTouch(ctx context.Context, on bool) Result[string] {
+	return run(c, ctx, decStatus, "CLIENT", "NO-TOUCH", connOnOff(on))
+}
+
+// ClientSetLibName sets the library name that CLIENT LIST and CLIENT INFO
+// show for the connection that runs it (lib-name), and returns "OK"
+// (Redis 7.2, Valkey 7.2). The name may not contain spaces.
+func (c Cmdable) ClientSetLibName(ctx context.Context, name string) Result[string] {
+	return run(c, ctx, decStatus, "CLIENT", "SETINFO", "LIB-NAME", name)
+}
+
+// ClientSetLibVersion sets the library version that CLIENT LIST and
+// CLIENT INFO show for the connection that runs it (lib-ver), and returns
+// "OK" (Redis 7.2, Valkey 7.2).
+func (c Cmdable) ClientSetLibVersion(ctx context.Context, version string) Result[string] {
+	return run(c, ctx, decStatus, "CLIENT", "SETINFO", "LIB-VER", version)
+}
+
+// ClientCapa declares capabilities of the connection that runs it (for
+// example "redirect", which lets a replica answer a read-write command
+// with a -REDIRECT to its primary) and returns "OK" (Valkey 8).
+func (c Cmdable) ClientCapa(ctx context.Context, capabilities ...string) Result[string] {
+	return run(c, ctx, decStatus, serverSubArgs("CLIENT", "CAPA", capabilities)...)
+}

@@ -352,3 +352,10 @@ func (c Cmdable) FCall(ctx context.Context, function string, keys []string, args
 func (c Cmdable) FCallRO(ctx context.Context, function string, keys []string, args ...any) Result[any] {
 	return run(c, ctx, scriptAny(c), scriptArgs("FCALL_RO", function, keys, args)...)
 }
+
+// ScriptShow returns the source of the script with the SHA1 digest sha1
+// from the server's script cache; a script not in the cache is a
+// *redis.Error (Valkey 8).
+func (c Cmdable) ScriptShow(ctx context.Context, sha1 string) Result[string] {
+	return run(c, ctx, decString, "SCRIPT", "SHOW", sha1)
+}

@@ -580,3 +580,13 @@ func firstOf(vals ...string) string {
 	}
 	return ""
 }
+
+// WaitAOF blocks until the writes of the connection that runs it were
+// written to the append-only file of the server (numLocal, 0 or 1) and of
+// numReplicas replicas, or timeout passed (0 waits without limit), and
+// returns how many local AOFs (0 or 1) and replicas' AOFs acknowledged
+// them (Redis 7.2, Valkey 7.2). With numLocal 1 and appendonly off, the
+// server answers with a *redis.Error.
+func (c Cmdable) WaitAOF(ctx context.Context, numLocal, numReplicas int, timeout time.Duration) Result[[]int64] {
+	return runBlocking(c, ctx, timeout, decInts, "WAITAOF", numLocal, numReplicas, int64(timeout/time.Millisecond))
+}
