@@ -25,16 +25,21 @@ endif
 
 FUZZTIME ?= 60s
 
+# Valkey 8 for test-valkey: valkey-server on PATH, else the one that
+# scripts/valkey-deps.sh unpacks into .valkey/ (git-ignored).
+VALKEY_SERVER ?= $(or $(shell command -v valkey-server 2>/dev/null),$(CURDIR)/.valkey/usr/bin/valkey-server)
+
 .DEFAULT_GOAL := help
 
-.PHONY: help deps test test-pure test-hiredis bench-parsers fuzz lint tour
+.PHONY: help deps test test-pure test-hiredis test-valkey bench-parsers fuzz lint tour
 .PHONY: bench
 
 help:
-	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Go modules and tools'
-	@echo 'make test           test-pure, then test-hiredis'
+	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Valkey 8, Go modules and tools'
+	@echo 'make test           test-pure, test-hiredis, then test-valkey'
 	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
 	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
+	@echo 'make test-valkey    the client, pool, pipeline and pubsub tests against Valkey 8 (pure build)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
 	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark (BENCH_ROUNDS, BENCH_TIME); docs/benchmarks.*'
 	@echo 'make fuzz           fuzz both parsers and the MONITOR line parser for FUZZTIME each (now $(FUZZTIME))'
@@ -44,19 +49,25 @@ help:
 deps:
 	scripts/system-deps.sh
 	scripts/hiredis-deps.sh
+	scripts/valkey-deps.sh
 	$(GO) mod download
 	GOBIN='$(GOBIN_DIR)' $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@if [ -x '$(BENCHSTAT)' ]; then echo 'benchstat: $(BENCHSTAT) is there'; \
 	else echo 'GOBIN=$(GOBIN_DIR) $(GO) install golang.org/x/perf/cmd/benchstat@latest'; \
 	GOBIN='$(GOBIN_DIR)' $(GO) install golang.org/x/perf/cmd/benchstat@latest; fi
 
-test: test-pure test-hiredis
+test: test-pure test-hiredis test-valkey
 
 test-pure:
 	CGO_ENABLED=0 $(GO) test -count=1 ./...
 
 test-hiredis:
 	CGO_ENABLED=1 $(GO) test -count=1 -race -tags hiredis ./...
+
+# The tests start their servers from REDISTEST_SERVER. Without the binary
+# they skip, except in CI (CI=true), where that fails them.
+test-valkey:
+	REDISTEST_SERVER='$(VALKEY_SERVER)' CGO_ENABLED=0 $(GO) test -count=1 ./client/ ./pool/ ./pipeline/ ./pubsub/
 
 bench-parsers:
 	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -bench 'BenchmarkParse' -benchmem -count 6 ./cparser/ \

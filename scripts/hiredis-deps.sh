@@ -27,7 +27,6 @@ PREFIX="$ROOT/hiredis/.prefix"
 PCDIR="$PREFIX/lib/pkgconfig"
 MIN_VERSION=1.0
 SUITE=trixie
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { printf 'hiredis-deps: %s\n' "$*"; }
 die() { printf 'hiredis-deps: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -163,65 +162,20 @@ fi
 
 # --- 3. Debian trixie's libhiredis-dev into hiredis/.prefix ------------------
 say "the distribution offers libhiredis-dev ${candidate:-(none)}; fetching Debian $SUITE's into $PREFIX"
-command -v dpkg-deb >/dev/null 2>&1 || die "dpkg-deb is needed to unpack Debian packages"
-# bookworm's debian-archive-keyring (2023.3+deb12u1 and later) already holds
-# the trixie archive keys, so the trixie Release file is verified as usual.
-[ -r "$KEYRING" ] || die "$KEYRING is missing; it is needed to verify Debian $SUITE's packages.
-Install hiredis >= $MIN_VERSION another way, or install debian-archive-keyring."
-
 tmpdir
-APTDIR="$TMP/apt"
-mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
-cat >"$APTDIR/$SUITE.sources" <<SOURCES
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: $SUITE
-Components: main
-Targets: Packages
-Signed-By: $KEYRING
-SOURCES
-
-APT_OPTS=(
-	-o "Dir::Etc::SourceList=$APTDIR/$SUITE.sources"
-	-o "Dir::Etc::SourceParts=/dev/null"
-	-o "Dir::State::Lists=$APTDIR/lists"
-	-o "Dir::Cache=$APTDIR/cache"
-	-o "Dir::Cache::pkgcache=$APTDIR/cache/pkgcache.bin"
-	-o "Dir::Cache::srcpkgcache=$APTDIR/cache/srcpkgcache.bin"
-	-o "Acquire::Languages=none"
-)
-# As root, apt downloads as the _apt user, who cannot write into our private
-# 0700 temp dir: keep the download as the current user.
-if [ "$(id -u)" -eq 0 ]; then
-	APT_OPTS+=(-o "APT::Sandbox::User=root")
-fi
-
-say "apt-get update (private $SUITE lists in $APTDIR)"
-apt-get "${APT_OPTS[@]}" -q update >"$APTDIR/update.log" 2>&1 || {
-	cat "$APTDIR/update.log" >&2
-	die "apt-get update for Debian $SUITE failed"
-}
-# apt-get update exits 0 even when a source could not be fetched or verified.
-if grep -E '^(W|E): ' "$APTDIR/update.log" >&2; then
-	die "apt-get update for Debian $SUITE reported the problems above"
-fi
-
-version="$(apt-cache "${APT_OPTS[@]}" policy libhiredis-dev | awk '/Candidate:/ {print $2}')"
-if [ -z "$version" ] || [ "$version" = "(none)" ]; then
-	die "Debian $SUITE's package lists have no libhiredis-dev"
-fi
-dpkg --compare-versions "$version" ge "$MIN_VERSION" ||
-	die "Debian $SUITE's libhiredis-dev is $version, older than $MIN_VERSION"
-
 # libhiredis-dev alone holds the headers, libhiredis.a and hiredis.pc; its
 # runtime package (libhiredis1.1.0) only brings the shared objects, which we
 # do not want.
-say "downloading libhiredis-dev $version"
-(cd "$APTDIR/debs" && apt-get "${APT_OPTS[@]}" -q download libhiredis-dev) ||
-	die "apt-get download libhiredis-dev ($SUITE) failed"
+"$ROOT/scripts/debian-fetch.sh" "$SUITE" "$TMP/debs" libhiredis-dev ||
+	die "could not fetch Debian $SUITE's libhiredis-dev.
+Install hiredis >= $MIN_VERSION another way and point PKG_CONFIG_PATH at it."
+deb="$(ls "$TMP"/debs/libhiredis-dev_*.deb)"
+version="$(dpkg-deb -f "$deb" Version)"
+dpkg --compare-versions "$version" ge "$MIN_VERSION" ||
+	die "Debian $SUITE's libhiredis-dev is $version, older than $MIN_VERSION"
 
 stage="$TMP/stage"
-dpkg-deb -x "$APTDIR"/debs/libhiredis-dev_*.deb "$stage" ||
+dpkg-deb -x "$deb" "$stage" ||
 	die "dpkg-deb -x of libhiredis-dev failed"
 
 archive="$(find "$stage/usr/lib" -name libhiredis.a -print -quit)"

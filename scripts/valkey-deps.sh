@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# valkey-deps.sh: make a Valkey 8 server available for `make test-valkey`,
+# which runs the client's tests against it as well as against redis-server.
+#
+#   1. A valkey-server on PATH is used as it is.
+#   2. Otherwise, on an apt system, Debian's valkey-server and valkey-tools
+#      packages from bookworm-backports (Valkey 8.0) are downloaded through a
+#      private apt configuration (scripts/debian-fetch.sh: the system's
+#      sources and packages are not touched) and unpacked into the
+#      git-ignored .valkey/ at the repository root; the binary is
+#      .valkey/usr/bin/valkey-server. It uses the same shared libraries as
+#      Debian 12's redis-server (installed by system-deps.sh).
+#
+# It prints the path of the server binary last. Running it again is quick.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PREFIX="$ROOT/.valkey"
+BIN="$PREFIX/usr/bin/valkey-server"
+SUITE=bookworm-backports
+
+say() { printf 'valkey-deps: %s\n' "$*"; }
+die() { printf 'valkey-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+runs() { "$1" --version >/dev/null 2>&1; }
+
+if command -v valkey-server >/dev/null 2>&1; then
+	say "using $(command -v valkey-server): $(valkey-server --version)"
+	command -v valkey-server
+	exit 0
+fi
+if [ -x "$BIN" ] && runs "$BIN"; then
+	say "already in $PREFIX: $("$BIN" --version)"
+	echo "$BIN"
+	exit 0
+fi
+command -v apt-get >/dev/null 2>&1 ||
+	die "no valkey-server on PATH and no apt-get here: install Valkey (8.x) with your package manager"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/valkey-deps.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+"$ROOT/scripts/debian-fetch.sh" "$SUITE" "$TMP/debs" valkey-server valkey-tools ||
+	die "could not fetch Valkey from Debian $SUITE"
+new="$PREFIX.new.$$"
+rm -rf "$new"
+for deb in "$TMP"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$new" || die "dpkg-deb -x $deb failed"
+done
+# valkey-server is a symlink to valkey-check-rdb (valkey-tools): one binary.
+[ -x "$new/usr/bin/valkey-server" ] || die "the packages have no usr/bin/valkey-server"
+runs "$new/usr/bin/valkey-server" ||
+	die "the unpacked valkey-server does not run: $("$new/usr/bin/valkey-server" --version 2>&1 | head -3)"
+rm -rf "$PREFIX"
+mv "$new" "$PREFIX"
+say "done: $("$BIN" --version)"
+echo "$BIN"
