@@ -28,6 +28,7 @@ FUZZTIME ?= 60s
 # Valkey 8 for test-valkey: valkey-server on PATH, else the one that
 # scripts/valkey-deps.sh unpacks into .valkey/ (git-ignored).
 VALKEY_SERVER ?= $(or $(shell command -v valkey-server 2>/dev/null),$(CURDIR)/.valkey/usr/bin/valkey-server)
+VALKEY_SENTINEL ?= $(or $(shell command -v valkey-sentinel 2>/dev/null),$(CURDIR)/.valkey/usr/bin/valkey-sentinel)
 
 .DEFAULT_GOAL := help
 
@@ -39,7 +40,7 @@ help:
 	@echo 'make test           test-pure, test-hiredis, then test-valkey'
 	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
 	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
-	@echo 'make test-valkey    the client, pool, pipeline and pubsub tests against Valkey 8 (pure build)'
+	@echo 'make test-valkey    the client, pool, pipeline, pubsub and sentinel tests against Valkey 8 (pure build)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
 	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark (BENCH_ROUNDS, BENCH_TIME); docs/benchmarks.*'
 	@echo 'make fuzz           fuzz both parsers and the MONITOR line parser for FUZZTIME each (now $(FUZZTIME))'
@@ -67,7 +68,8 @@ test-hiredis:
 # The tests start their servers from REDISTEST_SERVER. Without the binary
 # they skip, except in CI (CI=true), where that fails them.
 test-valkey:
-	REDISTEST_SERVER='$(VALKEY_SERVER)' CGO_ENABLED=0 $(GO) test -count=1 ./client/ ./pool/ ./pipeline/ ./pubsub/
+	REDISTEST_SERVER='$(VALKEY_SERVER)' REDISTEST_SENTINEL='$(VALKEY_SENTINEL)' CGO_ENABLED=0 \
+		$(GO) test -count=1 ./client/ ./pool/ ./pipeline/ ./pubsub/ ./sentinel/
 
 bench-parsers:
 	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -bench 'BenchmarkParse' -benchmem -count 6 ./cparser/ \

@@ -3,12 +3,13 @@
 # which runs the client's tests against it as well as against redis-server.
 #
 #   1. A valkey-server on PATH is used as it is.
-#   2. Otherwise, on an apt system, Debian's valkey-server and valkey-tools
-#      packages from bookworm-backports (Valkey 8.0) are downloaded through a
+#   2. Otherwise, on an apt system, Debian's valkey-server, valkey-sentinel
+#      and valkey-tools packages from bookworm-backports (Valkey 8.0) are
+#      downloaded through a
 #      private apt configuration (scripts/debian-fetch.sh: the system's
 #      sources and packages are not touched) and unpacked into the
 #      git-ignored .valkey/ at the repository root; the binary is
-#      .valkey/usr/bin/valkey-server. It uses the same shared libraries as
+#      .valkey/usr/bin/valkey-server (and valkey-sentinel). It uses the same shared libraries as
 #      Debian 12's redis-server (installed by system-deps.sh).
 #
 # It prints the path of the server binary last. Running it again is quick.
@@ -38,7 +39,7 @@ if command -v valkey-server >/dev/null 2>&1; then
 	command -v valkey-server
 	exit 0
 fi
-if [ -x "$BIN" ] && runs "$BIN"; then
+if [ -x "$BIN" ] && [ -x "$PREFIX/usr/bin/valkey-sentinel" ] && runs "$BIN"; then
 	say "already in $PREFIX: $("$BIN" --version)"
 	echo "$BIN"
 	exit 0
@@ -50,7 +51,7 @@ command -v apt-get >/dev/null 2>&1 ||
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/valkey-deps.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
-"$ROOT/scripts/debian-fetch.sh" "$SUITE" "$TMP/debs" valkey-server valkey-tools ||
+"$ROOT/scripts/debian-fetch.sh" "$SUITE" "$TMP/debs" valkey-server valkey-sentinel valkey-tools ||
 	giveup "could not fetch Valkey from Debian $SUITE"
 new="$PREFIX.new.$$"
 rm -rf "$new"
@@ -58,7 +59,9 @@ for deb in "$TMP"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$new" || die "dpkg-deb -x $deb failed"
 done
 # valkey-server is a symlink to valkey-check-rdb (valkey-tools): one binary.
-[ -x "$new/usr/bin/valkey-server" ] || die "the packages have no usr/bin/valkey-server"
+for b in valkey-server valkey-sentinel; do
+	[ -x "$new/usr/bin/$b" ] || die "the packages have no usr/bin/$b"
+done
 runs "$new/usr/bin/valkey-server" || {
 	msg="$("$new/usr/bin/valkey-server" --version 2>&1 | head -3)"
 	rm -rf "$new"
