@@ -12,6 +12,7 @@ const Nil = nilError("redis: nil")
 
 type nilError string
 
+// Error implements the error interface.
 func (e nilError) Error() string { return string(e) }
 
 // RedisError is the marker interface that every error of this package
@@ -73,6 +74,7 @@ func NewError(msg string) *Error { return &Error{msg: msg} }
 // server does not have. It wraps the [*Error].
 type NoScriptError struct{ Err *Error }
 
+// Error implements the error interface.
 func (e *NoScriptError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying server error.
@@ -85,6 +87,7 @@ func (e *NoScriptError) RedisError() {}
 // replica. It wraps the [*Error].
 type ReadOnlyError struct{ Err *Error }
 
+// Error implements the error interface.
 func (e *ReadOnlyError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying server error.
@@ -97,6 +100,7 @@ func (e *ReadOnlyError) RedisError() {}
 // dataset into memory. It wraps the [*Error].
 type BusyLoadingError struct{ Err *Error }
 
+// Error implements the error interface.
 func (e *BusyLoadingError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying server error.
@@ -109,6 +113,7 @@ func (e *BusyLoadingError) RedisError() {}
 // the [*Error]; like every error of this package it never holds a password.
 type AuthenticationError struct{ Err *Error }
 
+// Error implements the error interface.
 func (e *AuthenticationError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying server error.
@@ -121,6 +126,7 @@ func (e *AuthenticationError) RedisError() {}
 // because a queued command was rejected. It wraps the [*Error].
 type ExecAbortError struct{ Err *Error }
 
+// Error implements the error interface.
 func (e *ExecAbortError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying server error.
@@ -161,6 +167,7 @@ type ProtocolError struct {
 	Msg string
 }
 
+// Error implements the error interface.
 func (e *ProtocolError) Error() string {
 	return "redis: protocol error at byte " + strconv.FormatInt(e.Offset, 10) + ": " + e.Msg
 }
@@ -177,6 +184,7 @@ type ConnectionError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *ConnectionError) Error() string {
 	s := "redis: connection error"
 	if e.Op != "" {
@@ -209,6 +217,7 @@ type TimeoutError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *TimeoutError) Error() string {
 	s := "redis: timeout"
 	if e.Op != "" {
@@ -242,6 +251,7 @@ type DataError struct {
 	Msg  string // what was wrong, when more than the type
 }
 
+// Error implements the error interface.
 func (e *DataError) Error() string {
 	s := "redis: invalid argument " + strconv.Itoa(e.Pos) + " of type " + e.Type
 	if e.Msg != "" {
@@ -258,6 +268,7 @@ func (e *DataError) RedisError() {}
 // retrying the transaction is the usual remedy.
 type WatchError struct{}
 
+// Error implements the error interface.
 func (e *WatchError) Error() string { return "redis: transaction aborted: a watched key changed" }
 
 // RedisError marks the type as an error of this package.
@@ -270,6 +281,7 @@ type LockError struct {
 	Msg  string
 }
 
+// Error implements the error interface.
 func (e *LockError) Error() string { return "redis: lock " + strconv.Quote(e.Name) + ": " + e.Msg }
 
 // RedisError marks the type as an error of this package.
@@ -279,6 +291,7 @@ func (e *LockError) RedisError() {}
 // lock that expired or that another owner holds now. It wraps a [*LockError].
 type LockNotOwnedError struct{ LockError }
 
+// Error implements the error interface.
 func (e *LockNotOwnedError) Error() string { return e.LockError.Error() }
 
 // Unwrap returns the embedded *LockError, so errors.As finds it.
@@ -292,6 +305,7 @@ type MasterNotFoundError struct {
 	Err  error // the last error seen, if any
 }
 
+// Error implements the error interface.
 func (e *MasterNotFoundError) Error() string {
 	s := "redis: no master found for " + strconv.Quote(e.Name)
 	if e.Err != nil {
@@ -314,6 +328,7 @@ type ReplicaNotFoundError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *ReplicaNotFoundError) Error() string {
 	s := "redis: no replica found for " + strconv.Quote(e.Name)
 	if e.Err != nil {

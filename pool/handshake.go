@@ -21,6 +21,7 @@ type HandshakeError struct {
 	hint    string
 }
 
+// Error implements the error interface.
 func (e *HandshakeError) Error() string {
 	s := "redis: handshake with " + e.Addr + ": " + e.Command + " failed: "
 	var se *redis.Error

@@ -20,6 +20,7 @@ const ErrPoolTimeout = poolError("redis: connection pool timeout")
 
 type poolError string
 
+// Error implements the error interface.
 func (e poolError) Error() string { return string(e) }
 
 // RedisError marks the type as an error of this package.
@@ -35,6 +36,7 @@ type PoolTimeoutError struct {
 	Waiting  int           // callers waiting for one, this one included
 }
 
+// Error implements the error interface.
 func (e *PoolTimeoutError) Error() string {
 	return "redis: connection pool timeout: no connection free after " + e.Waited.String() +
 		" (pool size " + strconv.Itoa(e.PoolSize) + ", " + strconv.Itoa(e.InUse) + " in use, " +
@@ -268,6 +270,7 @@ type waitError struct {
 	size, inUse, waiting int
 }
 
+// Error implements the error interface.
 func (e *waitError) Error() string {
 	return "redis: waiting for a free connection (pool size " + strconv.Itoa(e.size) + ", " +
 		strconv.Itoa(e.inUse) + " in use, " + strconv.Itoa(e.waiting) + " waiting): " + e.err.Error()
@@ -379,6 +382,7 @@ var errNilConn = errors.New("redis: Options.NewConn returned neither a connectio
 
 type removedError struct{}
 
+// Error implements the error interface.
 func (*removedError) Error() string { return "redis: connection removed from the pool" }
 
 // Len returns the number of open connections, idle and in use.

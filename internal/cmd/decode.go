@@ -21,6 +21,7 @@ type UnexpectedReplyError struct {
 	Got  redis.Kind // what came
 }
 
+// Error implements the error interface.
 func (e *UnexpectedReplyError) Error() string {
 	return "redis: unexpected reply: got " + e.Got.String() + ", want " + e.Want
 }
@@ -35,6 +36,7 @@ type CallbackTypeError struct {
 	Got, Want any
 }
 
+// Error implements the error interface.
 func (e *CallbackTypeError) Error() string {
 	return fmt.Sprintf("redis: response callback of %s returned %T; this method returns %T (use Do for any type)", e.Command, e.Got, e.Want)
 }

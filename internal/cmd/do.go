@@ -130,6 +130,7 @@ type StatefulCommandError struct {
 	Reason  string
 }
 
+// Error implements the error interface.
 func (e *StatefulCommandError) Error() string {
 	return "redis: Do(" + e.Command + ") refused: " + e.Reason
 }
