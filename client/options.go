@@ -3,10 +3,12 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -179,8 +181,11 @@ func (o Options) GoString() string { return o.String() }
 // Query options: db, protocol, client_name, dial_timeout, read_timeout,
 // write_timeout, pool_timeout, idle_timeout, max_lifetime,
 // health_check_interval (durations as "3s", "500ms" or plain seconds "1.5"),
-// pool_size, min_idle_conns, decode_responses (true/false) and parser. An
-// unknown option, a malformed value or a db given twice with different
+// pool_size, min_idle_conns, decode_responses (true/false) and parser;
+// with rediss://, the TLS options of redis-py: ssl_ca_certs (a PEM file of
+// the CAs to trust), ssl_certfile and ssl_keyfile (a client certificate)
+// and ssl_cert_reqs (required, the default; none turns verification off).
+// An unknown option, a malformed value or a db given twice with different
 // values is an error. Errors never include the password.
 func ParseURL(rawURL string) (*Options, error) {
 	u, err := url.Parse(rawURL)
@@ -289,12 +294,60 @@ func applyQuery(o *Options, q url.Values) error {
 			o.DecodeResponses, err = strconv.ParseBool(v)
 		case "parser":
 			o.Parser = v
+		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs":
+			// Applied below, together, once every option is read.
 		default:
 			return fmt.Errorf("redis: unknown URL option %q", name)
 		}
 		if err != nil {
 			return fmt.Errorf("redis: invalid value %q for URL option %q: %v", v, name, errText(err))
 		}
+	}
+	return applyTLSQuery(o, q)
+}
+
+// applyTLSQuery applies the TLS options of a URL, named as redis-py names
+// them: ssl_ca_certs (a PEM file of the CAs to trust instead of the
+// system's), ssl_certfile and ssl_keyfile (a client certificate, PEM, for
+// servers that ask for one; both or neither) and ssl_cert_reqs ("required",
+// the default, or "optional", which for a client is the same; "none" turns
+// verification off). They need a rediss:// URL.
+func applyTLSQuery(o *Options, q url.Values) error {
+	ca, cert, key, reqs := q.Get("ssl_ca_certs"), q.Get("ssl_certfile"), q.Get("ssl_keyfile"), q.Get("ssl_cert_reqs")
+	if ca == "" && cert == "" && key == "" && reqs == "" {
+		return nil
+	}
+	if o.TLSConfig == nil {
+		return errors.New("redis: the ssl_* URL options need a rediss:// URL")
+	}
+	switch reqs {
+	case "", "required", "optional":
+	case "none":
+		// An explicit opt-out, as in redis-py: no verification at all.
+		o.TLSConfig.InsecureSkipVerify = true
+	default:
+		return fmt.Errorf("redis: invalid value %q for URL option %q: want required, optional or none", reqs, "ssl_cert_reqs")
+	}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return fmt.Errorf("redis: URL option ssl_ca_certs: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("redis: URL option ssl_ca_certs: no PEM certificate in %s", ca)
+		}
+		o.TLSConfig.RootCAs = roots
+	}
+	if (cert == "") != (key == "") {
+		return errors.New("redis: the URL options ssl_certfile and ssl_keyfile go together")
+	}
+	if cert != "" {
+		c, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return fmt.Errorf("redis: URL options ssl_certfile and ssl_keyfile: %w", err)
+		}
+		o.TLSConfig.Certificates = []tls.Certificate{c}
 	}
 	return nil
 }

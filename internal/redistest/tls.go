@@ -29,10 +29,11 @@ func TLS(authClients string) Option {
 // tlsFiles are a server's certificates: the CA, and a server and a client
 // certificate it signed.
 type tlsFiles struct {
-	caPEM            []byte
-	caFile, certFile string
-	keyFile          string
-	client           tls.Certificate
+	caPEM                         []byte
+	caFile, certFile              string
+	keyFile                       string
+	client                        tls.Certificate
+	clientCertFile, clientKeyFile string
 }
 
 // makeTLS writes a CA, a server certificate and key into dir, and makes a
@@ -93,8 +94,15 @@ func makeTLS(dir string) (*tlsFiles, error) {
 		caFile:   filepath.Join(dir, "ca.crt"),
 		certFile: filepath.Join(dir, "server.crt"),
 		keyFile:  filepath.Join(dir, "server.key"),
+
+		clientCertFile: filepath.Join(dir, "client.crt"),
+		clientKeyFile:  filepath.Join(dir, "client.key"),
 	}
 	srvKeyDER, err := x509.MarshalECPrivateKey(srvKey)
+	if err != nil {
+		return nil, err
+	}
+	cliKeyDER, err := x509.MarshalECPrivateKey(cliKey)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +110,9 @@ func makeTLS(dir string) (*tlsFiles, error) {
 		f.caFile:   f.caPEM,
 		f.certFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvDER}),
 		f.keyFile:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: srvKeyDER}),
+		f.clientCertFile: append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cliDER}),
+			f.caPEM...),
+		f.clientKeyFile: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: cliKeyDER}),
 	} {
 		if err := os.WriteFile(name, data, 0o600); err != nil {
 			return nil, err
@@ -139,4 +150,15 @@ func (s *Server) ClientCert() tls.Certificate {
 		return tls.Certificate{}
 	}
 	return s.tlsFiles.client
+}
+
+// TLSFiles returns the paths of the PEM files of the server's CA and of
+// the client certificate (with the CA after it) and its key, for tests
+// that configure TLS by file names (as URLs do). They are "" when the
+// server was started without [TLS].
+func (s *Server) TLSFiles() (caFile, clientCertFile, clientKeyFile string) {
+	if s.tlsFiles == nil {
+		return "", "", ""
+	}
+	return s.tlsFiles.caFile, s.tlsFiles.clientCertFile, s.tlsFiles.clientKeyFile
 }
