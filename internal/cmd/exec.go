@@ -24,12 +24,14 @@ func init() {
 // transaction. It returns the commands in order, each with its value or
 // error, and the first error. A transaction discarded because
 // a watched key changed gives a *redis.WatchError for every command. The
-// queue is emptied.
+// queue is emptied, and its buffers go back for the next queue to use:
+// pipelines are often made per batch and never closed, and this way they
+// need not grow buffers of their own.
 //
 // The commands run on e's bound connection when it has one (a pipeline in
 // WATCH mode), otherwise on one taken from the pool for the batch.
 func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, error) {
-	defer q.Reset()
+	defer q.Release()
 	if q.Len() == 0 {
 		return nil, nil
 	}
