@@ -421,6 +421,11 @@ const methodText = `## Method
   which makes them measure the CPU cost of a round trip, and the 64-goroutine workload runs the
   client on the other CPU(s), one core each for client and server (see the line above; a pinned
   Go process has GOMAXPROCS = its CPUs). ` + "`BENCH_PIN=0`" + ` turns pinning off.
+- **Server session**: redis-server runs in a session of its own (setsid), as a daemon or a
+  service does. With the kernel's autogroup scheduling (on here), the session is the scheduling
+  group: a server started in the clients' own session (as a plain child process) cost every Go
+  client about 5% on the serial workloads, and the two builds of this client differed by 7%,
+  while redis-benchmark did not change.
 - **Rounds**: each round runs every workload with every client, in an order that rotates from round
   to round and from workload to workload; each Go client runs in a fresh worker process (warm-up,
   then a fixed measured time). The machine's speed drifts (up to 2× within minutes here), so the

@@ -54,7 +54,11 @@ func startServer(dir, cpus string) (*server, error) {
 			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no",
 			"--logfile", "", "--maxclients", "4096")
 		cmd.Stdout, cmd.Stderr = log, log
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		// A session of its own, as a daemon or a service has: with autogroup
+		// scheduling the session is the scheduling group, and a server in
+		// its clients' session is scheduled unlike a real one (see the
+		// report's method).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setsid: true}
 		if err := cmd.Start(); err != nil {
 			log.Close()
 			return nil, err
