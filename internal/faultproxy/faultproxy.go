@@ -81,10 +81,16 @@ type link struct {
 	done           chan struct{} // closed when the link is cut
 }
 
-func (l *link) close() bool {
+// close cuts the link and reports whether this call did. When it did and
+// count is not nil, count is incremented first, so that the proxy's Stats
+// show the cut before either side can see it.
+func (l *link) close(count *atomic.Int64) bool {
 	first := false
 	l.once.Do(func() {
 		first = true
+		if count != nil {
+			count.Add(1)
+		}
 		close(l.done)
 		_ = l.client.Close()
 		_ = l.server.Close()
@@ -141,8 +147,7 @@ func (p *Proxy) Cut() int {
 	p.mu.Unlock()
 	n := 0
 	for _, l := range links {
-		if l.close() {
-			p.cuts.Add(1)
+		if l.close(&p.cuts) {
 			n++
 		}
 	}
@@ -215,7 +220,7 @@ func (p *Proxy) accept() {
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
-			l.close()
+			l.close(nil)
 			return
 		}
 		p.links[l] = struct{}{}
@@ -267,7 +272,7 @@ func (p *Proxy) decide(down bool) action {
 func (p *Proxy) pump(l *link, down bool) {
 	defer p.wg.Done()
 	defer func() {
-		l.close()
+		l.close(nil)
 		p.mu.Lock()
 		delete(p.links, l)
 		p.mu.Unlock()
@@ -298,18 +303,14 @@ func (p *Proxy) pump(l *link, down bool) {
 			}
 			switch {
 			case a.cut:
-				if l.close() {
-					p.cuts.Add(1)
-				}
+				l.close(&p.cuts)
 				return
 			case a.truncate:
 				if n/2 > 0 {
 					m, _ := dst.Write(buf[:n/2])
 					count.Add(int64(m))
 				}
-				if l.close() {
-					p.truncs.Add(1)
-				}
+				l.close(&p.truncs)
 				return
 			}
 			out := buf[:n]
