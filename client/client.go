@@ -44,6 +44,7 @@ func New(opts Options) (*Client, error) {
 		c.ownsPool = true
 	}
 	c.engine = cmd.NewEngine(c.pool, opts.DecodeResponses)
+	c.engine.SetRetryOnTimeout(opts.RetryOnTimeout)
 	if !opts.DisableAutoPipeline {
 		c.mux = pool.NewMux(c.pool.Options(), opts.AutoPipelineConns)
 		c.engine.SetMux(c.mux)

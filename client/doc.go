@@ -67,6 +67,15 @@
 // throughput under load; a command alone, blocking commands and
 // connection-state commands use the pool.
 //
+// # Timeouts and errors
+//
+// ReadTimeout and WriteTimeout bound each read and write; a context's
+// deadline that comes sooner wins. A connection that timed out, saw a
+// protocol error or was cancelled mid-reply is closed, never reused. With
+// Options.RetryOnTimeout (redis-py's retry_on_timeout) a command or a
+// pipeline's batch that timed out is sent once more on another connection;
+// the server may then run it twice.
+//
 // # Parsers
 //
 // Replies are parsed by goparser (pure Go) by default, or by cparser

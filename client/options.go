@@ -54,6 +54,15 @@ type Options struct {
 	// WriteTimeout bounds each write of commands; -1 means no timeout.
 	// default: ReadTimeout
 	WriteTimeout time.Duration
+	// RetryOnTimeout sends a command, or a pipeline's batch, once more on
+	// another connection when its read or write timed out (ReadTimeout or
+	// WriteTimeout; a context's deadline is final), as redis-py's
+	// retry_on_timeout does. The server may have run the first try: a
+	// command that is not idempotent (INCR, RPUSH) can then take effect
+	// twice. A pipeline in WATCH mode is never retried, since its WATCH
+	// ended with the connection; nor is a PubSub or a Monitor.
+	// default: false
+	RetryOnTimeout bool
 
 	// PoolSize is the most connections the client keeps open at once.
 	// default: 10 per GOMAXPROCS
@@ -150,6 +159,9 @@ func (o Options) String() string {
 		fmt.Fprintf(&b, ", ClientName: %q", o.ClientName)
 	}
 	fmt.Fprintf(&b, ", DialTimeout: %v, ReadTimeout: %v, WriteTimeout: %v", o.DialTimeout, o.ReadTimeout, o.WriteTimeout)
+	if o.RetryOnTimeout {
+		b.WriteString(", RetryOnTimeout: true")
+	}
 	fmt.Fprintf(&b, ", PoolSize: %d, MinIdleConns: %d, PoolTimeout: %v, IdleTimeout: %v, MaxLifetime: %v, HealthCheckInterval: %v",
 		o.PoolSize, o.MinIdleConns, o.PoolTimeout, o.IdleTimeout, o.MaxLifetime, o.HealthCheckInterval)
 	fmt.Fprintf(&b, ", TLS: %t, DecodeResponses: %t", o.TLSConfig != nil, o.DecodeResponses)
@@ -181,7 +193,8 @@ func (o Options) GoString() string { return o.String() }
 // Query options: db, protocol, client_name, dial_timeout, read_timeout,
 // write_timeout, pool_timeout, idle_timeout, max_lifetime,
 // health_check_interval (durations as "3s", "500ms" or plain seconds "1.5"),
-// pool_size, min_idle_conns, decode_responses (true/false) and parser;
+// pool_size, min_idle_conns, decode_responses and retry_on_timeout
+// (true/false), and parser;
 // with rediss://, the TLS options of redis-py: ssl_ca_certs (a PEM file of
 // the CAs to trust), ssl_certfile and ssl_keyfile (a client certificate)
 // and ssl_cert_reqs (required, the default; none turns verification off).
@@ -292,6 +305,8 @@ func applyQuery(o *Options, q url.Values) error {
 			}
 		case "decode_responses":
 			o.DecodeResponses, err = strconv.ParseBool(v)
+		case "retry_on_timeout":
+			o.RetryOnTimeout, err = strconv.ParseBool(v)
 		case "parser":
 			o.Parser = v
 		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs":

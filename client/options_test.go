@@ -24,10 +24,10 @@ func TestParseURL(t *testing.T) {
 		{"rediss://h:6390", client.Options{Network: "tcp", Addr: "h:6390"}, true},
 		{"unix:///run/redis.sock?db=4", client.Options{Network: "unix", Addr: "/run/redis.sock", DB: 4}, false},
 		{"unix://u:pw@/tmp/r.sock", client.Options{Network: "unix", Addr: "/tmp/r.sock", Username: "u", Password: "pw"}, false},
-		{"redis://h?dial_timeout=2s&read_timeout=1.5&write_timeout=-1&pool_size=20&min_idle_conns=2&health_check_interval=30&pool_timeout=100ms&idle_timeout=1m&max_lifetime=1h&decode_responses=true&parser=go",
+		{"redis://h?dial_timeout=2s&read_timeout=1.5&write_timeout=-1&pool_size=20&min_idle_conns=2&health_check_interval=30&pool_timeout=100ms&idle_timeout=1m&max_lifetime=1h&decode_responses=true&retry_on_timeout=1&parser=go",
 			client.Options{Network: "tcp", Addr: "h:6379", DialTimeout: 2 * time.Second, ReadTimeout: 1500 * time.Millisecond, WriteTimeout: -1,
 				PoolSize: 20, MinIdleConns: 2, HealthCheckInterval: 30 * time.Second, PoolTimeout: 100 * time.Millisecond,
-				IdleTimeout: time.Minute, MaxLifetime: time.Hour, DecodeResponses: true, Parser: "go"}, false},
+				IdleTimeout: time.Minute, MaxLifetime: time.Hour, DecodeResponses: true, RetryOnTimeout: true, Parser: "go"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
@@ -56,6 +56,7 @@ func TestParseURLErrors(t *testing.T) {
 		{"redis://h?dial_timeout=soon", "dial_timeout"},
 		{"redis://h?pool_size=0", "pool_size"},
 		{"redis://h?bogus=1", "unknown URL option"},
+		{"redis://h?retry_on_timeout=maybe", "retry_on_timeout"},
 		{"redis://h?db=1&db=2", "given 2 times"},
 		{"unix://", "socket path"},
 		{"redis://u:hunter2@h:port/", "invalid URL"},

@@ -8,6 +8,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,10 @@ type Engine struct {
 	// mux, when non-nil, carries the commands that may share a connection
 	// (auto-pipelining); the others use the pool.
 	mux *pool.Mux
+	// retryOnTimeout sends a command (or a batch) once more, on another
+	// connection, when the first try timed out (redis-py's
+	// retry_on_timeout).
+	retryOnTimeout bool
 }
 
 // callbackSet holds a client's response-callback overrides, copied on write
@@ -70,6 +75,26 @@ func NewEngine(p *pool.Pool, decode bool) *Engine {
 // SetMux makes e send the commands that may share a connection through m
 // (auto-pipelining). Call it before e is used.
 func (e *Engine) SetMux(m *pool.Mux) { e.mux = m }
+
+// SetRetryOnTimeout makes e send a command or a pipeline's batch once more,
+// on another connection, when its read or write timed out (ReadTimeout or
+// WriteTimeout, not the context's deadline), as redis-py's
+// retry_on_timeout does. The server may then run it twice. Commands on a
+// bound connection (a pipeline in WATCH mode) are never retried: the WATCH
+// ended with the connection. Call it before e is used.
+func (e *Engine) SetRetryOnTimeout(on bool) { e.retryOnTimeout = on }
+
+// retry reports whether a failed try with err is to be repeated: the
+// engine retries on timeout, the try was its first, ran on a connection of
+// the pool's (not a bound one), and timed out reading or writing while ctx
+// was still live.
+func (e *Engine) retry(ctx context.Context, try int, err error) bool {
+	if !e.retryOnTimeout || try > 0 || e.conn != nil || ctx.Err() != nil {
+		return false
+	}
+	var te *redis.TimeoutError
+	return errors.As(err, &te) && (te.Op == "read" || te.Op == "write")
+}
 
 // Mux returns the engine's auto-pipelining Mux, or nil.
 func (e *Engine) Mux() *pool.Mux { return e.mux }
@@ -183,6 +208,17 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 		}
 		return Result[T]{p: p}
 	}
+	for try := 0; ; try++ {
+		res := once(e, ctx, k, args)
+		if res.err == nil || !e.retry(ctx, try, res.err) {
+			return res
+		}
+	}
+}
+
+// once runs a command at once: on a shared connection when it meets
+// others (auto-pipelining), otherwise on the bound or a pooled connection.
+func once[T any](e *Engine, ctx context.Context, k call[T], args []any) Result[T] {
 	var res Result[T]
 	if e.mux != nil && e.conn == nil && k.block == 0 && muxable(args) {
 		// Auto-pipelining: commands that meet others share the Mux; one

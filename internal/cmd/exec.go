@@ -29,17 +29,33 @@ func init() {
 // need not grow buffers of their own.
 //
 // The commands run on e's bound connection when it has one (a pipeline in
-// WATCH mode), otherwise on one taken from the pool for the batch.
+// WATCH mode), otherwise on one taken from the pool for the batch; with
+// retry on timeout, a batch that timed out is sent once more, whole, on
+// another connection.
 func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, error) {
 	defer q.Release()
 	if q.Len() == 0 {
 		return nil, nil
 	}
+	for try := 0; ; try++ {
+		err := e.execOnce(ctx, q, multi)
+		if err == nil || !e.retry(ctx, try, err) {
+			return e.collect(q)
+		}
+		for i := range q.cmds {
+			q.cmds[i].f.reset()
+		}
+	}
+}
+
+// execOnce sends the batch of q and gives every command its outcome. It
+// returns the error of the connection, if one failed the batch.
+func (e *Engine) execOnce(ctx context.Context, q *Queue, multi bool) error {
 	cn := e.conn
 	if cn == nil {
 		var err error
 		if cn, err = e.pool.Get(ctx); err != nil {
-			return e.failAll(q, err)
+			return failFrom(q, 0, err)
 		}
 		defer e.pool.Put(cn)
 	}
@@ -56,9 +72,9 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 		if err := cn.ReadReplies(ctx, n, q.block, func(i int, r *redis.Reply) {
 			q.cmds[i].f.fill(e, r, q.cmds[i].name)
 		}); err != nil {
-			return e.failFrom(q, filled(q), err)
+			return failFrom(q, filled(q), err)
 		}
-		return e.collect(q)
+		return nil
 	}
 	// MULTI's +OK, a +QUEUED (or an error) per command, then EXEC's reply.
 	var multiErr, execErr error
@@ -91,9 +107,9 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 	})
 	switch {
 	case err != nil:
-		return e.failAll(q, err)
+		return failFrom(q, 0, err)
 	case multiErr != nil:
-		return e.failAll(q, multiErr)
+		failFrom(q, 0, multiErr)
 	case execErr != nil:
 		for i := range q.cmds {
 			if queueErrs != nil && queueErrs[i] != nil {
@@ -104,7 +120,7 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 			}
 		}
 	}
-	return e.collect(q)
+	return nil
 }
 
 // filled returns how many queued commands have their outcome.
@@ -117,17 +133,12 @@ func filled(q *Queue) int {
 	return len(q.cmds)
 }
 
-// failAll fails every queued command with err.
-func (e *Engine) failAll(q *Queue, err error) ([]Cmder, error) {
-	return e.failFrom(q, 0, err)
-}
-
-// failFrom fails the commands from index i on with err.
-func (e *Engine) failFrom(q *Queue, i int, err error) ([]Cmder, error) {
+// failFrom fails the commands from index i on with err, and returns err.
+func failFrom(q *Queue, i int, err error) error {
 	for ; i < len(q.cmds); i++ {
 		q.cmds[i].f.fail(err)
 	}
-	return e.collect(q)
+	return err
 }
 
 // collect returns the queued commands and the first error (redis.Nil is

@@ -14,6 +14,7 @@ type filler interface {
 	fill(e *Engine, r *redis.Reply, name string)
 	fail(err error)
 	setName(name string)
+	reset()
 }
 
 func (p *pending[T]) fill(e *Engine, r *redis.Reply, name string) {
@@ -22,6 +23,12 @@ func (p *pending[T]) fill(e *Engine, r *redis.Reply, name string) {
 }
 
 func (p *pending[T]) setName(name string) { p.name = name }
+
+// reset makes the handle pending again, for a batch that is sent once more.
+func (p *pending[T]) reset() {
+	var zero T
+	p.val, p.err, p.done = zero, nil, false
+}
 
 func (p *pending[T]) fail(err error) {
 	p.err = err

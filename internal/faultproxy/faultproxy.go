@@ -63,9 +63,10 @@ type Proxy struct {
 	mu        sync.Mutex
 	faults    Faults
 	rng       *rand.Rand
-	delay     time.Duration // fixed delay for every chunk, set by SetDelay
-	truncNext int           // server->client chunks still to truncate
-	inject    [][]byte      // bytes to put before the next server->client chunks, in turn
+	delay     time.Duration   // fixed delay for every chunk, set by SetDelay
+	truncNext int             // server->client chunks still to truncate
+	inject    [][]byte        // bytes to put before the next server->client chunks, in turn
+	holdNext  []time.Duration // extra delays of the next server->client chunks, in turn
 	links     map[*link]struct{}
 	closed    bool
 
@@ -172,6 +173,15 @@ func (p *Proxy) InjectNext(b []byte) {
 	p.mu.Unlock()
 }
 
+// DelayNext holds the next server->client chunk, on any link, for d more
+// before forwarding it (a reply that comes late); if the link is cut
+// meanwhile, the chunk is dropped. Calls queue up, one per chunk.
+func (p *Proxy) DelayNext(d time.Duration) {
+	p.mu.Lock()
+	p.holdNext = append(p.holdNext, d)
+	p.mu.Unlock()
+}
+
 // Stats returns the proxy's counters.
 func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
@@ -251,6 +261,10 @@ func (p *Proxy) decide(down bool) action {
 	if down && len(p.inject) > 0 {
 		a.prefix = p.inject[0]
 		p.inject = p.inject[1:]
+	}
+	if down && len(p.holdNext) > 0 {
+		a.delay += p.holdNext[0]
+		p.holdNext = p.holdNext[1:]
 	}
 	if down && p.truncNext > 0 {
 		p.truncNext--

@@ -111,6 +111,38 @@ func TestInjectNext(t *testing.T) {
 	assert.Equal(t, "ef", string(buf[:2]), "nothing more to inject")
 }
 
+func TestDelayNext(t *testing.T) {
+	p, err := faultproxy.New(echoServer(t))
+	require.NoError(t, err)
+	defer p.Close()
+	c := dial(t, p)
+	p.DelayNext(200 * time.Millisecond)
+	buf := make([]byte, 2)
+	for i, want := range []string{"ab", "cd"} {
+		start := time.Now()
+		_, err = c.Write([]byte(want))
+		require.NoError(t, err)
+		_, err = io.ReadFull(c, buf)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(buf))
+		if i == 0 {
+			assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "held")
+		} else {
+			assert.Less(t, time.Since(start), 200*time.Millisecond, "only the next chunk is held")
+		}
+	}
+	assert.EqualValues(t, 1, p.Stats().Delays)
+
+	// A link cut while its chunk is held drops it.
+	p.DelayNext(time.Hour)
+	_, err = c.Write([]byte("ef"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return p.Stats().Delays == 2 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, 1, p.Cut())
+	_, err = c.Read(buf)
+	assert.Error(t, err)
+}
+
 func TestRandomFaults(t *testing.T) {
 	p, err := faultproxy.New(echoServer(t))
 	require.NoError(t, err)
