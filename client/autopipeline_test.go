@@ -35,9 +35,11 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 	base := runtime.NumGoroutine()
 	px, err := faultproxy.New(srv.Addr())
 	require.NoError(t, err)
-	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.05, MaxDelay: 3 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	// A few delays outlast ReadTimeout: the commands in flight on that
+	// connection time out and are sent again.
+	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.02, MaxDelay: 60 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
 	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipelineConns: 2,
-		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4})
+		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4, RetryOnTimeout: true})
 	require.NoError(t, err)
 
 	var failures, wrong atomic.Int64
