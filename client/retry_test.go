@@ -30,6 +30,7 @@ func TestRetryOnTimeout(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			k := keyspace(strings.ReplaceAll(t.Name(), "/", ":") + ":")
+			srv.Exec(t, "DEL", k.Key("n"), k.Key("ctx"), k.Key("plain"))
 			newClient := func(retry bool) *client.Client {
 				rdb, err := client.New(client.Options{Addr: px.Addr(), ReadTimeout: 200 * time.Millisecond,
 					RetryOnTimeout: retry, DisableAutoPipeline: !auto})
@@ -116,6 +117,7 @@ func TestRetryOnTimeoutNotWhileWatching(t *testing.T) {
 	require.NoError(t, err)
 	defer rdb.Close()
 	key := t.Name()
+	srv.Exec(t, "DEL", key)
 
 	p := rdb.Pipeline()
 	defer p.Close()
