@@ -21,6 +21,7 @@ func TestDoRefusesStatefulCommands(t *testing.T) {
 			{"MONITOR"}, {"SYNC"}, {"PSYNC", "?", "-1"},
 			{"SELECT", 1}, {"AUTH", "pw"}, {"HELLO", 3}, {"RESET"}, {"QUIT"},
 			{"CLIENT", "REPLY", "OFF"}, {"client", "reply", "skip"},
+			{"MULTI"}, {"exec"}, {"DISCARD"}, {"WATCH", key}, {"SCRIPT", "DEBUG", "YES"},
 		}
 		for _, args := range refused {
 			err := rdb.Do(ctx, args...).Err()
@@ -42,5 +43,20 @@ func TestDoRefusesStatefulCommands(t *testing.T) {
 		v, err := rdb.Do(ctx, "CLIENT", "REPLY", "ON").Result()
 		require.NoError(t, err, "CLIENT REPLY ON changes nothing")
 		assert.EqualValues(t, "OK", v)
+		v, err = rdb.Do(ctx, "SCRIPT", "DEBUG", "NO").Result()
+		require.NoError(t, err, "SCRIPT DEBUG NO changes nothing")
+		assert.EqualValues(t, "OK", v)
+		require.NoError(t, rdb.Do(ctx, "UNWATCH").Err(), "UNWATCH only clears")
+
+		// A pipeline's WATCH runs on the pipeline's own connection, which
+		// the pipeline gives back unwatched.
+		p := rdb.Pipeline()
+		require.NoError(t, p.Watch(ctx, key))
+		require.NoError(t, p.Do(ctx, "WATCH", key+":other").Err())
+		p.Multi()
+		p.Set(ctx, key, "db0", 0)
+		_, err = p.Exec(ctx)
+		require.NoError(t, err)
+		p.Close()
 	})
 }

@@ -21,7 +21,7 @@ func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 		dec = decAnyString
 	}
 	opts := CallbackOptions{Command: CommandName(args), Decode: c.e.decode}
-	if err := refuseStateful(opts.Command, args); err != nil {
+	if err := refuseStateful(opts.Command, args, c.e.conn != nil); err != nil {
 		return Result[any]{err: err}
 	}
 	for _, a := range args[1:] {
@@ -95,12 +95,24 @@ var defaultCallbacks = map[string]Callback{
 // (its replies become messages), monitoring, replicating, with replies
 // switched off, or with another database, user or protocol. The
 // connection would go back to the pool like that, and a later command
-// would read a reply that is not its own. Each has its proper place:
-// Client.PubSub, Client.Monitor, the client's options, or pool.Conn for
-// full control of one connection.
-func refuseStateful(name string, args []any) error {
+// would read a reply that is not its own (a MULTI left open makes every
+// later command answer QUEUED). Each has its proper place: Client.PubSub,
+// Client.Monitor, the client's options, a Pipeline for transactions, or
+// pool.Conn for full control of one connection. WATCH is accepted on a
+// pipeline's own connection (bound is set), where the pipeline ends it.
+func refuseStateful(name string, args []any, bound bool) error {
 	why := ""
 	switch name {
+	case "MULTI", "EXEC", "DISCARD":
+		why = "a transaction spans several commands on one connection: use Client.Pipeline or Client.Transaction"
+	case "WATCH":
+		if !bound {
+			why = "a WATCH belongs to one connection: use Client.Transaction, or Watch on a Pipeline"
+		}
+	case "SCRIPT DEBUG":
+		if len(args) > 2 && !strings.EqualFold(argString(args[2]), "NO") {
+			why = "it turns the connection into a script debugging session"
+		}
 	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE":
 		why = "pub/sub needs a connection of its own: use Client.PubSub"
 	case "MONITOR":
