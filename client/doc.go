@@ -67,6 +67,16 @@
 // throughput under load; a command alone, blocking commands and
 // connection-state commands use the pool.
 //
+// # A connection of one's own
+//
+// Conn reserves one pooled connection for its caller, with the whole
+// command set, for what is a state of one connection: a database chosen
+// with Select, AUTH as another user, CLIENT TRACKING and CACHING, CLIENT
+// SETNAME. Its Close gives the connection back, or closes it when a
+// command changed its state. The Client's own Do refuses those commands
+// (a *StatefulCommandError), since they would change a connection that
+// other callers share.
+//
 // # Timeouts and errors
 //
 // ReadTimeout and WriteTimeout bound each read and write; a context's

@@ -138,3 +138,24 @@ func ExampleParseURL() {
 	// cache.internal:6380 app 3 3 2s <nil>
 	// false true
 }
+
+func ExampleClient_Conn() {
+	ctx := context.Background()
+	rdb := exampleClient()
+	defer rdb.Close()
+
+	// A connection of one's own keeps its state between commands: here, a
+	// second database.
+	conn, err := rdb.Conn(ctx)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close() // closes it, since its database is not the pool's
+	conn.Select(ctx, 1)
+	conn.Set(ctx, "example:where", "db1", time.Minute)
+	fmt.Println(conn.Get(ctx, "example:where").Val())
+	fmt.Println(rdb.Exists(ctx, "example:where").Val())
+	// Output:
+	// db1
+	// 0
+}

@@ -41,6 +41,7 @@ type Pipeline struct {
 	queue       cmd.Queue
 	transaction bool
 	conn        *pool.Conn // bound by Watch until Reset
+	borrowed    bool       // conn is the base engine's own (a Client.Conn's): never put back
 	watching    bool
 	immediate   bool // WATCH mode, before Multi
 	prepare     []func(ctx context.Context, cn *pool.Conn) error
@@ -123,9 +124,14 @@ func (p *Pipeline) Multi() {
 // Multi).
 func (p *Pipeline) Immediate() bool { return p.immediate }
 
-// bind takes a connection from the pool for the pipeline's own use.
+// bind takes a connection from the pool for the pipeline's own use; a
+// pipeline of a Client.Conn uses that connection.
 func (p *Pipeline) bind(ctx context.Context) error {
 	if p.conn != nil {
+		return nil
+	}
+	if cn := p.base.BoundConn(); cn != nil {
+		p.conn, p.borrowed = cn, true
 		return nil
 	}
 	cn, err := p.base.Pool().Get(ctx)
@@ -209,10 +215,10 @@ func (p *Pipeline) Reset() {
 }
 
 func (p *Pipeline) release() {
-	if p.conn != nil {
+	if p.conn != nil && !p.borrowed {
 		p.base.Pool().Put(p.conn)
-		p.conn = nil
 	}
+	p.conn, p.borrowed = nil, false
 	p.watching = false
 }
 

@@ -316,12 +316,11 @@ type ClientTrackingArgs struct {
 // ClientTracking turns server-assisted client-side caching on (with the
 // options of a) or off for the connection that runs it, and returns "OK".
 //
-// Tracking is a state of one connection. On a Client, use a pool of one
-// connection (Options.PoolSize 1) and set a.Redirect to the ID of a
-// connection of your own that reads the invalidations: without REDIRECT
-// the server pushes invalidation messages on the tracking connection
-// itself (RESP3), between replies, where a pooled connection does not
-// expect them.
+// Tracking is a state of one connection: run it on a Client.Conn (whose
+// connection is closed, not pooled, afterwards), and set a.Redirect to the
+// ID of a connection of your own that reads the invalidations: without
+// REDIRECT the server pushes invalidation messages on the tracking
+// connection itself (RESP3), between replies, where they are skipped.
 func (c Cmdable) ClientTracking(ctx context.Context, on bool, a ClientTrackingArgs) Result[string] {
 	args := []any{"CLIENT", "TRACKING", connOnOff(on)}
 	if on {
@@ -392,7 +391,7 @@ func (c Cmdable) ClientGetRedir(ctx context.Context) Result[int64] {
 // ClientCaching tells the server whether to track the keys of the next
 // command on the same connection (CLIENT CACHING yes|no), with tracking on
 // in OPTIN or OPTOUT mode, and returns "OK". It only makes sense on a
-// connection of its own (Options.PoolSize 1, or a pipeline), where the next
+// connection of its own (a Client.Conn, or a pipeline), where the next
 // command is sure to follow it.
 func (c Cmdable) ClientCaching(ctx context.Context, yes bool) Result[string] {
 	if yes {

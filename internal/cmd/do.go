@@ -21,7 +21,7 @@ func (c Cmdable) Do(ctx context.Context, args ...any) Result[any] {
 		dec = decAnyString
 	}
 	opts := CallbackOptions{Command: CommandName(args), Decode: c.e.decode}
-	if err := refuseStateful(opts.Command, args, c.e.conn != nil); err != nil {
+	if err := refuseStateful(opts.Command, args, c.e.conn != nil, c.e.own != nil); err != nil {
 		return Result[any]{err: err}
 	}
 	for _, a := range args[1:] {
@@ -99,8 +99,11 @@ var defaultCallbacks = map[string]Callback{
 // later command answer QUEUED). Each has its proper place: Client.PubSub,
 // Client.Monitor, the client's options, a Pipeline for transactions, or
 // pool.Conn for full control of one connection. WATCH is accepted on a
-// pipeline's own connection (bound is set), where the pipeline ends it.
-func refuseStateful(name string, args []any, bound bool) error {
+// pipeline's own connection (bound is set), where the pipeline ends it;
+// SELECT, AUTH and RESET on a caller's own connection (own is set: a
+// Client.Conn), which is closed afterwards instead of going back to the
+// pool.
+func refuseStateful(name string, args []any, bound, own bool) error {
 	why := ""
 	switch name {
 	case "MULTI", "EXEC", "DISCARD":
@@ -119,8 +122,12 @@ func refuseStateful(name string, args []any, bound bool) error {
 		why = "MONITOR needs a connection of its own: use Client.Monitor"
 	case "SYNC", "PSYNC":
 		why = "it turns the connection into a replication stream"
-	case "SELECT", "AUTH", "HELLO", "RESET":
-		why = "it changes the database, user or protocol of one pooled connection: set them in the client's options"
+	case "SELECT", "AUTH", "RESET":
+		if !own {
+			why = "it changes the database or user of one pooled connection: set them in the client's options, or use Client.Conn"
+		}
+	case "HELLO":
+		why = "it changes the protocol of the connection: set Protocol in the client's options"
 	case "QUIT":
 		why = "it closes one pooled connection: use Client.Close"
 	case "CLIENT REPLY":
@@ -132,6 +139,35 @@ func refuseStateful(name string, args []any, bound bool) error {
 		return nil
 	}
 	return &StatefulCommandError{Command: name, Reason: why}
+}
+
+// ChangesState reports whether a command changes the state of the
+// connection it runs on in a way a later user of that connection would
+// notice: its database, user, name or protocol settings (SELECT, AUTH,
+// RESET, CLIENT SETNAME/SETINFO), keys it watches, tracking and caching
+// (CLIENT TRACKING/CACHING), eviction and LRU exemptions (CLIENT
+// NO-EVICT/NO-TOUCH), or cluster read mode (READONLY/READWRITE). It
+// allocates nothing.
+func ChangesState(args []any) bool {
+	if len(args) == 0 {
+		return false
+	}
+	name := argString(args[0])
+	for _, n := range [...]string{"SELECT", "AUTH", "RESET", "WATCH", "READONLY", "READWRITE", "HELLO"} {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	if !strings.EqualFold(name, "CLIENT") || len(args) < 2 {
+		return false
+	}
+	sub := argString(args[1])
+	for _, n := range [...]string{"SETNAME", "SETINFO", "TRACKING", "CACHING", "NO-EVICT", "NO-TOUCH"} {
+		if strings.EqualFold(sub, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // StatefulCommandError is the error of Do for a command that would change

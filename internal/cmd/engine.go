@@ -57,7 +57,27 @@ type Engine struct {
 	// connection, when the first try timed out (redis-py's
 	// retry_on_timeout).
 	retryOnTimeout bool
+	// own, when non-nil, marks conn as one caller's own (Client.Conn): Do
+	// then accepts commands that change the connection's state (SELECT,
+	// AUTH, RESET), and any command that does is recorded, so that the
+	// connection is closed rather than given back to the pool.
+	own *OwnConn
 }
+
+// OwnConn is the state of a connection reserved for one caller (a
+// Client.Conn), shared by every engine that runs on it.
+type OwnConn struct {
+	// Changed is set when a command changed the connection's state (see
+	// ChangesState).
+	Changed bool
+	// Closed is set when the caller gave the connection up: commands then
+	// fail with ErrConnClosed, since the connection may already serve
+	// someone else.
+	Closed bool
+}
+
+// ErrConnClosed is the error of a command on a Client.Conn after its Close.
+var ErrConnClosed = errors.New("redis: Conn is closed")
 
 // callbackSet holds a client's response-callback overrides, copied on write
 // so that reads take no lock.
@@ -121,6 +141,15 @@ func (e *Engine) WithConn(cn *pool.Conn) *Engine {
 	c.queue = nil
 	c.conn = cn
 	return &c
+}
+
+// WithOwnConn returns an Engine that runs every command at once on cn, a
+// connection reserved for one caller, on which commands may change the
+// connection's state; own records what they did.
+func (e *Engine) WithOwnConn(cn *pool.Conn, own *OwnConn) *Engine {
+	c := e.WithConn(cn)
+	c.own = own
+	return c
 }
 
 // SetResponseCallback overrides the response callback of a command (by
@@ -200,6 +229,9 @@ func runBlocking[T any](c Cmdable, ctx context.Context, timeout time.Duration, d
 
 func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] {
 	e := c.e
+	if e.own != nil && !e.own.Changed && ChangesState(args) {
+		e.own.Changed = true
+	}
 	if e.queue != nil {
 		p := newPending[T](e.queue)
 		p.dec, p.opts = k.dec, k.opts
@@ -245,6 +277,9 @@ func once[T any](e *Engine, ctx context.Context, k call[T], args []any) Result[T
 			res.err = err
 			return res
 		}
+	} else if e.own != nil && e.own.Closed {
+		res.err = ErrConnClosed
+		return res
 	} else if err := cn.Err(); err != nil {
 		res.err = err
 		return res

@@ -52,6 +52,9 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 // returns the error of the connection, if one failed the batch.
 func (e *Engine) execOnce(ctx context.Context, q *Queue, multi bool) error {
 	cn := e.conn
+	if e.own != nil && e.own.Closed {
+		return failFrom(q, 0, ErrConnClosed)
+	}
 	if cn == nil {
 		var err error
 		if cn, err = e.pool.Get(ctx); err != nil {
