@@ -53,14 +53,7 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 			prefix := fmt.Sprintf("g%02d-", g)
 			for i := 0; i < ops; i++ {
 				val := fmt.Sprintf("%s%04d", prefix, i)
-				ctx, cancel := context.Background(), context.CancelFunc(func() {})
-				switch rng.IntN(4) {
-				case 0:
-					ctx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(2000))*time.Microsecond)
-				case 1:
-					ctx, cancel = context.WithCancel(ctx)
-					go func(d time.Duration) { time.Sleep(d); cancel() }(time.Duration(rng.IntN(1000)) * time.Microsecond)
-				}
+				ctx, cancel := redistest.OpContext(rng, 2*time.Millisecond)
 				if s, err := rdb.Set(ctx, key, val, 0).Result(); err != nil {
 					failures.Add(1)
 				} else if s != "OK" {

@@ -50,14 +50,7 @@ func TestPipelineFaultStress(t *testing.T) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(g)))
 			for b := range batches {
-				ctx, cancel := context.Background(), context.CancelFunc(func() {})
-				switch rng.IntN(4) {
-				case 0:
-					ctx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(3000))*time.Microsecond)
-				case 1:
-					ctx, cancel = context.WithCancel(ctx)
-					go func(d time.Duration) { time.Sleep(d); cancel() }(time.Duration(rng.IntN(2000)) * time.Microsecond)
-				}
+				ctx, cancel := redistest.OpContext(rng, 3*time.Millisecond)
 				p := rdb.PipelineNoTx()
 				if b%2 == 0 {
 					p = rdb.Pipeline()

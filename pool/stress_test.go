@@ -1,7 +1,6 @@
 package pool_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -78,7 +77,7 @@ func TestFaultProxyStress(t *testing.T) {
 			// op runs one SET and GET; false means a check failed.
 			op := func(i int) bool {
 				val := fmt.Sprintf("%s%04d-%016x", prefix, i, rng.Uint64())
-				ctx, cancel := opContext(rng)
+				ctx, cancel := redistest.OpContext(rng, 2*time.Millisecond)
 				defer cancel()
 				c, err := p.Get(ctx)
 				if err != nil {
@@ -202,19 +201,4 @@ func TestFaultProxyStress(t *testing.T) {
 	assert.Zero(t, p.Len())
 	require.NoError(t, px.Close())
 	checkGoroutines(t, base, 2)
-}
-
-// opContext returns the context of one operation: mostly Background, or
-// one cancelled after a random short time, or one with a short deadline.
-func opContext(rng *rand.Rand) (context.Context, context.CancelFunc) {
-	switch n := rng.IntN(10); {
-	case n < 5:
-		return context.Background(), func() {}
-	case n < 8:
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(time.Duration(rng.IntN(400))*time.Microsecond, cancel)
-		return ctx, cancel
-	default:
-		return context.WithTimeout(context.Background(), time.Duration(100+rng.IntN(2000))*time.Microsecond)
-	}
 }
