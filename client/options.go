@@ -196,8 +196,10 @@ func (o Options) GoString() string { return o.String() }
 // pool_size, min_idle_conns, decode_responses and retry_on_timeout
 // (true/false), and parser;
 // with rediss://, the TLS options of redis-py: ssl_ca_certs (a PEM file of
-// the CAs to trust), ssl_certfile and ssl_keyfile (a client certificate)
-// and ssl_cert_reqs (required, the default; none turns verification off).
+// the CAs to trust), ssl_certfile and ssl_keyfile (a client certificate),
+// ssl_cert_reqs (required, the default; none turns verification off) and
+// ssl_check_hostname (true, the default; false checks the certificate's
+// chain but not its host name).
 // An unknown option, a malformed value or a db given twice with different
 // values is an error. Errors never include the password.
 func ParseURL(rawURL string) (*Options, error) {
@@ -309,7 +311,7 @@ func applyQuery(o *Options, q url.Values) error {
 			o.RetryOnTimeout, err = strconv.ParseBool(v)
 		case "parser":
 			o.Parser = v
-		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs":
+		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname":
 			// Applied below, together, once every option is read.
 		default:
 			return fmt.Errorf("redis: unknown URL option %q", name)
@@ -326,10 +328,13 @@ func applyQuery(o *Options, q url.Values) error {
 // system's), ssl_certfile and ssl_keyfile (a client certificate, PEM, for
 // servers that ask for one; both or neither) and ssl_cert_reqs ("required",
 // the default, or "optional", which for a client is the same; "none" turns
-// verification off). They need a rediss:// URL.
+// verification off) and ssl_check_hostname (true, the default; false
+// verifies the certificate's chain but not that it names the host). They
+// need a rediss:// URL.
 func applyTLSQuery(o *Options, q url.Values) error {
 	ca, cert, key, reqs := q.Get("ssl_ca_certs"), q.Get("ssl_certfile"), q.Get("ssl_keyfile"), q.Get("ssl_cert_reqs")
-	if ca == "" && cert == "" && key == "" && reqs == "" {
+	checkHost := q.Get("ssl_check_hostname")
+	if ca == "" && cert == "" && key == "" && reqs == "" && checkHost == "" {
 		return nil
 	}
 	if o.TLSConfig == nil {
@@ -364,7 +369,36 @@ func applyTLSQuery(o *Options, q url.Values) error {
 		}
 		o.TLSConfig.Certificates = []tls.Certificate{c}
 	}
+	if checkHost != "" {
+		check, err := strconv.ParseBool(checkHost)
+		if err != nil {
+			return fmt.Errorf("redis: invalid value %q for URL option %q: want true or false", checkHost, "ssl_check_hostname")
+		}
+		if !check && !o.TLSConfig.InsecureSkipVerify {
+			skipHostCheck(o.TLSConfig)
+		}
+	}
 	return nil
+}
+
+// skipHostCheck makes cfg verify the server's certificate chain against
+// its RootCAs (the system's when nil) but not the host name: the crypto/tls
+// way is to turn the built-in verification off and verify the chain in
+// VerifyConnection.
+func skipHostCheck(cfg *tls.Config) {
+	cfg.InsecureSkipVerify = true
+	roots := cfg.RootCAs
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("redis: the server sent no certificate")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range cs.PeerCertificates[1:] {
+			inter.AddCert(c)
+		}
+		_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
+		return err
+	}
 }
 
 // parseDuration takes Go durations ("3s", "250ms") and, as redis-py does,

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -20,15 +21,27 @@ func TestURLTLSOptions(t *testing.T) {
 	ca, cert, key := optional.TLSFiles()
 	rca, rcert, rkey := required.TLSFiles()
 
-	ping := func(t *testing.T, rawURL string) error {
+	// pingVia dials dialAddr whatever the URL's host, when it is set, as
+	// a server known by another name would be.
+	pingVia := func(t *testing.T, rawURL, dialAddr string) error {
 		t.Helper()
 		o, err := client.ParseURL(rawURL)
 		require.NoError(t, err)
 		o.DisableAutoPipeline = true
+		if dialAddr != "" {
+			o.Dialer = func(ctx context.Context, network, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, dialAddr)
+			}
+		}
 		rdb, err := client.New(*o)
 		require.NoError(t, err)
 		defer rdb.Close()
 		return rdb.Ping(ctx).Err()
+	}
+	ping := func(t *testing.T, rawURL string) error {
+		t.Helper()
+		return pingVia(t, rawURL, "")
 	}
 	q := func(kv ...string) string {
 		v := url.Values{}
@@ -47,6 +60,16 @@ func TestURLTLSOptions(t *testing.T) {
 	assert.NoError(t, ping(t, base+q("ssl_cert_reqs", "none")))
 	// The host name is verified: "localhost" is in the certificate.
 	assert.NoError(t, ping(t, "rediss://localhost:"+portOf(optional.TLSAddr())+q("ssl_ca_certs", ca)))
+	// Under a name the certificate does not have, only
+	// ssl_check_hostname=false connects; the chain is still verified.
+	other := "rediss://cache.example:" + portOf(optional.TLSAddr())
+	assert.ErrorContains(t, pingVia(t, other+q("ssl_ca_certs", ca), optional.TLSAddr()), "cache.example")
+	assert.NoError(t, pingVia(t, other+q("ssl_ca_certs", ca, "ssl_check_hostname", "false"), optional.TLSAddr()))
+	assert.ErrorContains(t, pingVia(t, other+q("ssl_ca_certs", rca, "ssl_check_hostname", "false"), optional.TLSAddr()),
+		"certificate signed by unknown authority", "another CA")
+	assert.ErrorContains(t, pingVia(t, other+q("ssl_check_hostname", "false"), optional.TLSAddr()),
+		"certificate signed by unknown authority", "the system's roots")
+	assert.ErrorContains(t, pingVia(t, other+q("ssl_ca_certs", ca, "ssl_check_hostname", "true"), optional.TLSAddr()), "cache.example")
 	// A client certificate, offered to a server that takes one.
 	assert.NoError(t, ping(t, base+q("ssl_ca_certs", ca, "ssl_certfile", cert, "ssl_keyfile", key)))
 
@@ -62,6 +85,7 @@ func TestURLTLSOptions(t *testing.T) {
 	for _, bad := range []string{
 		"redis://" + optional.TLSAddr() + q("ssl_ca_certs", ca),                    // not rediss
 		base + q("ssl_cert_reqs", "sometimes"),                                     // unknown value
+		base + q("ssl_check_hostname", "perhaps"),                                  // not a boolean
 		base + q("ssl_ca_certs", missing),                                          // no such file
 		base + q("ssl_ca_certs", key),                                              // no certificate in it
 		base + q("ssl_certfile", cert),                                             // no key
