@@ -200,6 +200,8 @@ func (o Options) GoString() string { return o.String() }
 // ssl_cert_reqs (required, the default; none turns verification off) and
 // ssl_check_hostname (true, the default; false checks the certificate's
 // chain but not its host name).
+// redis-py's names work too: socket_timeout (read and write timeouts),
+// socket_connect_timeout, max_connections and socket_keepalive.
 // An unknown option, a malformed value or a db given twice with different
 // values is an error. Errors never include the password.
 func ParseURL(rawURL string) (*Options, error) {
@@ -311,6 +313,9 @@ func applyQuery(o *Options, q url.Values) error {
 			o.RetryOnTimeout, err = strconv.ParseBool(v)
 		case "parser":
 			o.Parser = v
+		case "socket_timeout", "socket_connect_timeout", "max_connections", "socket_keepalive":
+			// redis-py's names: applied below, once the options they
+			// stand for are known.
 		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname":
 			// Applied below, together, once every option is read.
 		default:
@@ -320,7 +325,78 @@ func applyQuery(o *Options, q url.Values) error {
 			return fmt.Errorf("redis: invalid value %q for URL option %q: %v", v, name, errText(err))
 		}
 	}
+	if err := applyRedisPyQuery(o, q); err != nil {
+		return err
+	}
 	return applyTLSQuery(o, q)
+}
+
+// applyRedisPyQuery applies the URL options that redis-py names its own
+// way, so that its URLs work as they are: socket_timeout (ReadTimeout and
+// WriteTimeout), socket_connect_timeout (DialTimeout), max_connections
+// (PoolSize) and socket_keepalive (false: TCP keep-alive off; true: on,
+// as it is by default). Giving both names of one setting is an error.
+func applyRedisPyQuery(o *Options, q url.Values) error {
+	both := func(alias string, names ...string) error {
+		for _, n := range names {
+			if q.Has(n) {
+				return fmt.Errorf("redis: URL options %q and %q set the same thing", alias, n)
+			}
+		}
+		return nil
+	}
+	bad := func(name string, err error) error {
+		return fmt.Errorf("redis: invalid value %q for URL option %q: %v", q.Get(name), name, errText(err))
+	}
+	if q.Has("socket_timeout") {
+		if err := both("socket_timeout", "read_timeout", "write_timeout"); err != nil {
+			return err
+		}
+		d, err := parseDuration(q.Get("socket_timeout"))
+		if err != nil {
+			return bad("socket_timeout", err)
+		}
+		o.ReadTimeout, o.WriteTimeout = d, d
+	}
+	if q.Has("socket_connect_timeout") {
+		if err := both("socket_connect_timeout", "dial_timeout"); err != nil {
+			return err
+		}
+		d, err := parseDuration(q.Get("socket_connect_timeout"))
+		if err != nil {
+			return bad("socket_connect_timeout", err)
+		}
+		o.DialTimeout = d
+	}
+	if q.Has("max_connections") {
+		if err := both("max_connections", "pool_size"); err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(q.Get("max_connections"))
+		if err == nil && n < 1 {
+			err = errors.New("must be at least 1")
+		}
+		if err != nil {
+			return bad("max_connections", err)
+		}
+		o.PoolSize = n
+	}
+	if q.Has("socket_keepalive") {
+		on, err := strconv.ParseBool(q.Get("socket_keepalive"))
+		if err != nil {
+			return bad("socket_keepalive", err)
+		}
+		if !on {
+			o.Dialer = dialNoKeepAlive
+		}
+	}
+	return nil
+}
+
+// dialNoKeepAlive dials without TCP keep-alive (socket_keepalive=false).
+func dialNoKeepAlive(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{KeepAlive: -1}
+	return d.DialContext(ctx, network, addr)
 }
 
 // applyTLSQuery applies the TLS options of a URL, named as redis-py names

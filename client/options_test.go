@@ -28,6 +28,10 @@ func TestParseURL(t *testing.T) {
 			client.Options{Network: "tcp", Addr: "h:6379", DialTimeout: 2 * time.Second, ReadTimeout: 1500 * time.Millisecond, WriteTimeout: -1,
 				PoolSize: 20, MinIdleConns: 2, HealthCheckInterval: 30 * time.Second, PoolTimeout: 100 * time.Millisecond,
 				IdleTimeout: time.Minute, MaxLifetime: time.Hour, DecodeResponses: true, RetryOnTimeout: true, Parser: "go"}, false},
+		// redis-py's names.
+		{"redis://h/2?socket_timeout=2.5&socket_connect_timeout=1&max_connections=7&socket_keepalive=True&retry_on_timeout=True",
+			client.Options{Network: "tcp", Addr: "h:6379", DB: 2, ReadTimeout: 2500 * time.Millisecond, WriteTimeout: 2500 * time.Millisecond,
+				DialTimeout: time.Second, PoolSize: 7, RetryOnTimeout: true}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
@@ -62,6 +66,12 @@ func TestParseURLErrors(t *testing.T) {
 		{"redis://u:hunter2@h:port/", "invalid URL"},
 		{"redis://u:hunter2@h/x?db=1", "invalid database"},
 		{"redis://u:hunter2@h?pool_size=x", "pool_size"},
+		{"redis://h?socket_timeout=1&read_timeout=2", "set the same thing"},
+		{"redis://h?socket_connect_timeout=1&dial_timeout=2", "set the same thing"},
+		{"redis://h?max_connections=5&pool_size=5", "set the same thing"},
+		{"redis://h?max_connections=0", "max_connections"},
+		{"redis://h?socket_timeout=soon", "socket_timeout"},
+		{"redis://h?socket_keepalive=maybe", "socket_keepalive"},
 	}
 	for _, c := range cases {
 		_, err := client.ParseURL(c.url)
