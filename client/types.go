@@ -33,8 +33,8 @@ type Callback = cmd.Callback
 type CallbackOptions = cmd.CallbackOptions
 
 // StatefulCommandError is Do's error for a command that would leave a
-// pooled connection in another state (SUBSCRIBE, MONITOR, SELECT, AUTH,
-// CLIENT REPLY OFF, ...).
+// pooled connection in another state (SUBSCRIBE, MONITOR, MULTI, SELECT,
+// AUTH, CLIENT REPLY OFF, ...). A Conn accepts SELECT, AUTH and RESET.
 type StatefulCommandError = cmd.StatefulCommandError
 
 // Command option types.
