@@ -81,5 +81,18 @@ func tourMore(ctx context.Context, rdb *client.Client, step func(string, any, er
 	})
 	step(`Lock("tour:lock").Do(...)`, "released", err)
 
+	// A connection of one's own, for connection state: here database 1.
+	if conn, err := rdb.Conn(ctx); err != nil {
+		step(`Conn()`, nil, err)
+	} else {
+		err = conn.Select(ctx, 1)
+		step(`Conn().Select(1)`, conn.ClientInfo(ctx).Val().DB, err)
+		conn.Set(ctx, "tour:db1", "only here", time.Minute)
+		n, err := rdb.Exists(ctx, "tour:db1").Result()
+		step(`  Exists("tour:db1") on the client's db 0`, n, err)
+		conn.Del(ctx, "tour:db1")
+		conn.Close() // closes it: its database is not the pool's
+	}
+
 	rdb.Del(ctx, "tour:user", "tour:queue", "tour:visits", "tour:scores")
 }
