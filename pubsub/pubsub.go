@@ -474,6 +474,9 @@ func (p *PubSub) write(ctx context.Context, l *link) error {
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			if cerr := ctx.Err(); cerr != nil {
+				err = cerr // ctx's deadline was the one that passed
+			}
 			err = &redis.TimeoutError{Op: "write", Addr: l.addr, Err: err}
 		} else {
 			err = &redis.ConnectionError{Op: "write", Addr: l.addr, Err: err}

@@ -2,6 +2,7 @@ package pubsub_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -254,6 +255,27 @@ func TestHealthCheck(t *testing.T) {
 		publish(t, srv, k.Key("ch"), "still here")
 		assert.Equal(t, "still here", receive(t, ps).Text())
 	})
+}
+
+// Reads whose deadline passes just as a health check is due end with the
+// deadline, never with a broken connection: the check's PING is the
+// PubSub's and is not bound by the caller's context.
+func TestHealthCheckOutlivesShortReads(t *testing.T) {
+	srv := redistest.Start(t)
+	ps := pubsub.New(pubsub.Options{Conn: conn(srv, 2), HealthCheckInterval: time.Millisecond})
+	defer ps.Close()
+	require.NoError(t, ps.Subscribe(ctx, "hc"))
+	receive(t, ps)
+	for i := range 300 {
+		c, cancel := context.WithTimeout(ctx, time.Duration(500+i%7*300)*time.Microsecond)
+		_, err := ps.Receive(c)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded, "read %d", i)
+		var te *redis.TimeoutError
+		assert.False(t, errors.As(err, &te), "read %d broke the connection: %v", i, err)
+	}
+	assert.Equal(t, 1, publish(t, srv, "hc", "still subscribed"))
+	assert.Equal(t, "still subscribed", receive(t, ps).Text())
 }
 
 func TestHealthCheckDetectsDeadConnection(t *testing.T) {

@@ -287,7 +287,10 @@ func (p *PubSub) prepare(ctx context.Context) (time.Duration, error) {
 	if idle := now.Sub(last); idle < p.hc {
 		return p.hc - idle, nil
 	}
-	if err := p.send(ctx, l, "PING", healthPayload); err != nil {
+	// The check is the PubSub's, not the caller's: the caller's deadline,
+	// which may be about to pass, does not bound its write (WriteTimeout
+	// does).
+	if err := p.send(context.WithoutCancel(ctx), l, "PING", healthPayload); err != nil {
 		// The link is closed; its reader reports the error.
 		return 0, nil
 	}
