@@ -462,8 +462,9 @@ func (p *PubSub) write(ctx context.Context, l *link) error {
 	if l.writeTO > 0 {
 		dl = now.Add(l.writeTO)
 	}
+	fromCtx := false
 	if d, ok := ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
-		dl = d
+		dl, fromCtx = d, true
 	}
 	err := l.nc.SetWriteDeadline(dl)
 	if err == nil {
@@ -474,8 +475,9 @@ func (p *PubSub) write(ctx context.Context, l *link) error {
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			if cerr := ctx.Err(); cerr != nil {
-				err = cerr // ctx's deadline was the one that passed
+			if fromCtx {
+				// ctx's deadline passed (its Err may lag a little).
+				err = context.DeadlineExceeded
 			}
 			err = &redis.TimeoutError{Op: "write", Addr: l.addr, Err: err}
 		} else {
