@@ -32,10 +32,11 @@ import (
 // concurrent use.
 type Conn struct {
 	cmd.Cmdable
-	pool *pool.Pool
-	cn   *pool.Conn
-	addr string
-	own  cmd.OwnConn
+	pool    *pool.Pool
+	cn      *pool.Conn
+	addr    string
+	retries int // Options.MaxTransactionRetries
+	own     cmd.OwnConn
 }
 
 // ErrConnClosed is the error of a Conn's commands after Close.
@@ -49,7 +50,7 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Conn{pool: c.pool, cn: cn, addr: cn.Options().Addr}
+	k := &Conn{pool: c.pool, cn: cn, addr: cn.Options().Addr, retries: c.opts.MaxTransactionRetries}
 	k.Cmdable = cmd.NewCmdable(c.engine.WithOwnConn(cn, &k.own))
 	return k, nil
 }
@@ -68,6 +69,12 @@ func (k *Conn) Pipeline() *pipeline.Pipeline { return pipeline.New(k.Engine(), t
 // PipelineNoTx returns a pipeline that runs on the connection without
 // MULTI/EXEC.
 func (k *Conn) PipelineNoTx() *pipeline.Pipeline { return pipeline.New(k.Engine(), false) }
+
+// Transaction is Client.Transaction on the connection: the WATCH, fn's
+// reads and the MULTI/EXEC all run on it.
+func (k *Conn) Transaction(ctx context.Context, fn func(p *pipeline.Pipeline) error, keys ...string) ([]pipeline.Cmder, error) {
+	return transaction(ctx, k.Pipeline(), k.retries, fn, keys)
+}
 
 // Err returns the error that broke the connection, or nil while it works.
 func (k *Conn) Err() error {

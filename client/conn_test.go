@@ -2,12 +2,14 @@ package client_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/internal/redistest"
+	"github.com/duoredis/redis/pipeline"
 	"github.com/duoredis/redis/pool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,4 +165,48 @@ func TestConnBroken(t *testing.T) {
 	assert.Error(t, k.Ping(ctx).Err())
 	require.NoError(t, k.Close())
 	assert.NoError(t, rdb.Ping(ctx).Err(), "a new connection took its place")
+}
+
+// Transaction on a Conn runs on its connection and database, and retries
+// when a watched key changed.
+func TestConnTransaction(t *testing.T) {
+	rdb, err := client.New(client.Options{Addr: redistest.Shared(t).Addr(), DisableAutoPipeline: true})
+	require.NoError(t, err)
+	defer rdb.Close()
+	key := t.Name()
+	k, err := rdb.Conn(ctx)
+	require.NoError(t, err)
+	defer k.Close()
+	require.NoError(t, k.Select(ctx, 1))
+	require.NoError(t, k.Set(ctx, key, 10, 0).Err())
+	other, err := rdb.Conn(ctx)
+	require.NoError(t, err)
+	defer other.Close()
+	require.NoError(t, other.Select(ctx, 1))
+
+	attempts := 0
+	res, err := k.Transaction(ctx, func(p *pipeline.Pipeline) error {
+		attempts++
+		s, err := p.Get(ctx, key).Result()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return err
+		}
+		if attempts == 1 {
+			// Someone else changes the watched key: EXEC fails, and the
+			// transaction starts over.
+			require.NoError(t, other.IncrBy(ctx, key, 5).Err())
+		}
+		p.Multi()
+		p.Set(ctx, key, n*2, 0)
+		return nil
+	}, key)
+	require.NoError(t, err)
+	require.Len(t, res, 1)
+	assert.Equal(t, 2, attempts)
+	assert.Equal(t, "30", k.Get(ctx, key).Val(), "(10+5)*2, on db 1")
+	assert.Equal(t, int64(0), rdb.Exists(ctx, key).Val(), "nothing on db 0")
 }

@@ -40,11 +40,14 @@ var ErrTooManyRetries = errors.New("redis: transaction retried too often")
 //		return nil
 //	}, "counter")
 func (c *Client) Transaction(ctx context.Context, fn func(p *pipeline.Pipeline) error, keys ...string) ([]pipeline.Cmder, error) {
-	retries := c.opts.MaxTransactionRetries
+	return transaction(ctx, c.Pipeline(), c.opts.MaxTransactionRetries, fn, keys)
+}
+
+// transaction is Transaction on the pipeline p, which it closes.
+func transaction(ctx context.Context, p *pipeline.Pipeline, retries int, fn func(p *pipeline.Pipeline) error, keys []string) ([]pipeline.Cmder, error) {
 	if retries <= 0 {
 		retries = 100
 	}
-	p := c.Pipeline()
 	defer p.Close()
 	var lastErr error
 	for attempt := 0; attempt <= retries; attempt++ {
