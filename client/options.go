@@ -265,132 +265,108 @@ func applyQuery(o *Options, q url.Values) error {
 		}
 		v := values[0]
 		var err error
-		switch name {
-		case "db":
-			var db int
-			db, err = strconv.Atoi(v)
-			if err == nil && db < 0 {
-				err = errors.New("negative")
+		if targets, ok := redisPyNames[name]; ok {
+			for _, t := range targets {
+				if q.Has(t) {
+					return fmt.Errorf("redis: URL options %q and %q set the same thing", name, t)
+				}
+				if err = applyOption(o, t, v); err != nil {
+					break
+				}
 			}
-			if err == nil && o.DB != 0 && o.DB != db {
-				return fmt.Errorf("redis: URL gives the database twice (%d in the path, %d in the query)", o.DB, db)
-			}
-			o.DB = db
-		case "protocol":
-			o.Protocol, err = strconv.Atoi(v)
-			if err == nil && o.Protocol != 2 && o.Protocol != 3 {
-				err = errors.New("want 2 or 3")
-			}
-		case "client_name":
-			o.ClientName = v
-		case "dial_timeout":
-			o.DialTimeout, err = parseDuration(v)
-		case "read_timeout":
-			o.ReadTimeout, err = parseDuration(v)
-		case "write_timeout":
-			o.WriteTimeout, err = parseDuration(v)
-		case "pool_timeout":
-			o.PoolTimeout, err = parseDuration(v)
-		case "idle_timeout":
-			o.IdleTimeout, err = parseDuration(v)
-		case "max_lifetime":
-			o.MaxLifetime, err = parseDuration(v)
-		case "health_check_interval":
-			o.HealthCheckInterval, err = parseDuration(v)
-		case "pool_size":
-			o.PoolSize, err = strconv.Atoi(v)
-			if err == nil && o.PoolSize < 1 {
-				err = errors.New("must be at least 1")
-			}
-		case "min_idle_conns":
-			o.MinIdleConns, err = strconv.Atoi(v)
-			if err == nil && o.MinIdleConns < 0 {
-				err = errors.New("negative")
-			}
-		case "decode_responses":
-			o.DecodeResponses, err = strconv.ParseBool(v)
-		case "retry_on_timeout":
-			o.RetryOnTimeout, err = strconv.ParseBool(v)
-		case "parser":
-			o.Parser = v
-		case "socket_timeout", "socket_connect_timeout", "max_connections", "socket_keepalive":
-			// redis-py's names: applied below, once the options they
-			// stand for are known.
-		case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname":
-			// Applied below, together, once every option is read.
-		default:
-			return fmt.Errorf("redis: unknown URL option %q", name)
+		} else {
+			err = applyOption(o, name, v)
 		}
 		if err != nil {
+			var qe queryError
+			if errors.As(err, &qe) {
+				return err
+			}
 			return fmt.Errorf("redis: invalid value %q for URL option %q: %v", v, name, errText(err))
 		}
-	}
-	if err := applyRedisPyQuery(o, q); err != nil {
-		return err
 	}
 	return applyTLSQuery(o, q)
 }
 
-// applyRedisPyQuery applies the URL options that redis-py names its own
-// way, so that its URLs work as they are: socket_timeout (ReadTimeout and
-// WriteTimeout), socket_connect_timeout (DialTimeout), max_connections
-// (PoolSize) and socket_keepalive (false: TCP keep-alive off; true: on,
-// as it is by default). Giving both names of one setting is an error.
-func applyRedisPyQuery(o *Options, q url.Values) error {
-	both := func(alias string, names ...string) error {
-		for _, n := range names {
-			if q.Has(n) {
-				return fmt.Errorf("redis: URL options %q and %q set the same thing", alias, n)
-			}
+// redisPyNames maps the URL options that redis-py names its own way to
+// ours, so that its URLs work as they are: socket_timeout sets both read
+// and write timeouts.
+var redisPyNames = map[string][]string{
+	"socket_timeout":         {"read_timeout", "write_timeout"},
+	"socket_connect_timeout": {"dial_timeout"},
+	"max_connections":        {"pool_size"},
+}
+
+// queryError is an error of a URL option that says all there is to say
+// (not a malformed value).
+type queryError string
+
+func (e queryError) Error() string { return string(e) }
+
+// applyOption applies one query option (by our name) to o.
+func applyOption(o *Options, name, v string) error {
+	var err error
+	switch name {
+	case "db":
+		var db int
+		db, err = strconv.Atoi(v)
+		if err == nil && db < 0 {
+			err = errors.New("negative")
 		}
-		return nil
-	}
-	bad := func(name string, err error) error {
-		return fmt.Errorf("redis: invalid value %q for URL option %q: %v", q.Get(name), name, errText(err))
-	}
-	if q.Has("socket_timeout") {
-		if err := both("socket_timeout", "read_timeout", "write_timeout"); err != nil {
-			return err
+		if err == nil && o.DB != 0 && o.DB != db {
+			return queryError(fmt.Sprintf("redis: URL gives the database twice (%d in the path, %d in the query)", o.DB, db))
 		}
-		d, err := parseDuration(q.Get("socket_timeout"))
-		if err != nil {
-			return bad("socket_timeout", err)
+		o.DB = db
+	case "protocol":
+		o.Protocol, err = strconv.Atoi(v)
+		if err == nil && o.Protocol != 2 && o.Protocol != 3 {
+			err = errors.New("want 2 or 3")
 		}
-		o.ReadTimeout, o.WriteTimeout = d, d
-	}
-	if q.Has("socket_connect_timeout") {
-		if err := both("socket_connect_timeout", "dial_timeout"); err != nil {
-			return err
-		}
-		d, err := parseDuration(q.Get("socket_connect_timeout"))
-		if err != nil {
-			return bad("socket_connect_timeout", err)
-		}
-		o.DialTimeout = d
-	}
-	if q.Has("max_connections") {
-		if err := both("max_connections", "pool_size"); err != nil {
-			return err
-		}
-		n, err := strconv.Atoi(q.Get("max_connections"))
-		if err == nil && n < 1 {
+	case "client_name":
+		o.ClientName = v
+	case "dial_timeout":
+		o.DialTimeout, err = parseDuration(v)
+	case "read_timeout":
+		o.ReadTimeout, err = parseDuration(v)
+	case "write_timeout":
+		o.WriteTimeout, err = parseDuration(v)
+	case "pool_timeout":
+		o.PoolTimeout, err = parseDuration(v)
+	case "idle_timeout":
+		o.IdleTimeout, err = parseDuration(v)
+	case "max_lifetime":
+		o.MaxLifetime, err = parseDuration(v)
+	case "health_check_interval":
+		o.HealthCheckInterval, err = parseDuration(v)
+	case "pool_size":
+		o.PoolSize, err = strconv.Atoi(v)
+		if err == nil && o.PoolSize < 1 {
 			err = errors.New("must be at least 1")
 		}
-		if err != nil {
-			return bad("max_connections", err)
+	case "min_idle_conns":
+		o.MinIdleConns, err = strconv.Atoi(v)
+		if err == nil && o.MinIdleConns < 0 {
+			err = errors.New("negative")
 		}
-		o.PoolSize = n
-	}
-	if q.Has("socket_keepalive") {
-		on, err := strconv.ParseBool(q.Get("socket_keepalive"))
-		if err != nil {
-			return bad("socket_keepalive", err)
-		}
-		if !on {
+	case "decode_responses":
+		o.DecodeResponses, err = strconv.ParseBool(v)
+	case "retry_on_timeout":
+		o.RetryOnTimeout, err = strconv.ParseBool(v)
+	case "socket_keepalive":
+		// redis-py's: false dials without TCP keep-alive; true is the
+		// default.
+		var on bool
+		if on, err = strconv.ParseBool(v); err == nil && !on {
 			o.Dialer = dialNoKeepAlive
 		}
+	case "parser":
+		o.Parser = v
+	case "ssl_ca_certs", "ssl_certfile", "ssl_keyfile", "ssl_cert_reqs", "ssl_check_hostname":
+		// Applied by applyTLSQuery, together, once every option is read.
+	default:
+		return queryError(fmt.Sprintf("redis: unknown URL option %q", name))
 	}
-	return nil
+	return err
 }
 
 // dialNoKeepAlive dials without TCP keep-alive (socket_keepalive=false).
