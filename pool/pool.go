@@ -243,6 +243,13 @@ func (p *Pool) acquire(ctx context.Context) error {
 	case <-ctx.Done():
 		return p.waitError(ctx.Err())
 	case <-expired:
+		if ctx.Done() != nil {
+			// Both may be ready at once (after a long descheduling):
+			// the context's end is the caller's, and comes first.
+			if err := ctx.Err(); err != nil {
+				return p.waitError(err)
+			}
+		}
 		p.timeouts.Add(1)
 		return &PoolTimeoutError{Waited: p.opts.PoolTimeout, PoolSize: p.opts.PoolSize,
 			InUse: len(p.sem), Waiting: int(p.waiting.Load())}
