@@ -29,15 +29,11 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 	if testing.Short() {
 		ops = 40
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
 	srv := redistest.Shared(t)
 	base := runtime.NumGoroutine()
-	px, err := faultproxy.New(srv.Addr())
-	require.NoError(t, err)
 	// A few delays outlast ReadTimeout: the commands in flight on that
 	// connection time out and are sent again.
-	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.02, MaxDelay: 60 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	px, seed := srv.FaultProxy(t, faultproxy.Faults{DelayProb: 0.02, MaxDelay: 60 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
 	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipelineConns: 2,
 		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4, RetryOnTimeout: true})
 	require.NoError(t, err)

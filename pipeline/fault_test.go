@@ -29,15 +29,11 @@ func TestPipelineFaultStress(t *testing.T) {
 	if testing.Short() {
 		batches = 30
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
 	srv := redistest.Shared(t)
 	base := runtime.NumGoroutine()
-	px, err := faultproxy.New(srv.Addr())
-	require.NoError(t, err)
 	// Some delays outlast ReadTimeout: those batches time out and are
 	// sent again.
-	px.SetFaults(faultproxy.Faults{Seed: seed, DelayProb: 0.03, MaxDelay: 40 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	px, seed := srv.FaultProxy(t, faultproxy.Faults{DelayProb: 0.03, MaxDelay: 40 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
 	rdb, err := client.New(client.Options{Addr: px.Addr(), PoolSize: 4, ReadTimeout: 30 * time.Millisecond,
 		DialTimeout: time.Second, RetryOnTimeout: true})
 	require.NoError(t, err)

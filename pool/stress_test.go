@@ -34,15 +34,10 @@ func TestFaultProxyStress(t *testing.T) {
 	if testing.Short() {
 		ops = 60
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
 
 	srv := redistest.Shared(t)
 	base := runtime.NumGoroutine()
-	px, err := faultproxy.New(srv.Addr())
-	require.NoError(t, err)
-	px.SetFaults(faultproxy.Faults{
-		Seed:         seed,
+	px, seed := srv.FaultProxy(t, faultproxy.Faults{
 		DelayProb:    0.05,
 		MaxDelay:     3 * time.Millisecond,
 		CutProb:      0.005,
