@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"time"
 )
 
 // Commands go to the server as RESP arrays of bulk strings. The Append
@@ -26,6 +27,10 @@ import (
 //	                           value ("0.1", "1e+300"), "inf" and "-inf"; NaN is
 //	                           refused, since no command accepts it
 //	named types of those kinds the same, through reflection
+//	time.Duration              a *DataError: as an integer it would be sent
+//	                           as nanoseconds, never what was meant; commands
+//	                           whose parameter is a duration (expirations,
+//	                           timeouts) convert it to the unit they send
 //	anything else              a *DataError: bool, nil, structs, maps, slices
 //	                           of other types, pointers
 
@@ -136,6 +141,9 @@ func AppendArg(buf []byte, pos int, arg any) ([]byte, error) {
 		return buf, &DataError{Pos: pos, Type: "nil"}
 	case bool:
 		return buf, &DataError{Pos: pos, Type: "bool", Msg: "convert it to a string or an integer first"}
+	case time.Duration:
+		return buf, &DataError{Pos: pos, Type: "time.Duration",
+			Msg: "a duration is not a value (it would be sent as nanoseconds); convert it to the unit meant, e.g. int64(d / time.Second)"}
 	}
 	return appendReflect(buf, pos, arg)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/stretchr/testify/assert"
@@ -97,4 +98,24 @@ func TestAppendHeaderLengths(t *testing.T) {
 		assert.Equal(t, "*"+strconv.Itoa(n)+"\r\n", string(redis.AppendArrayHeader(nil, n)))
 	}
 	assert.Equal(t, "*-1\r\n", string(redis.AppendArrayHeader(nil, -1)))
+}
+
+// A time.Duration given as a value would be sent as nanoseconds
+// (5*time.Second as "5000000000"), which is never what was meant: it is
+// refused, naming the type, as redis-py refuses a timedelta as a value.
+func TestAppendCommandDurationIsDataError(t *testing.T) {
+	for _, d := range []time.Duration{5 * time.Second, 0, -time.Millisecond} {
+		buf := []byte("keep")
+		out, err := redis.AppendCommand(buf, "SET", "k", d)
+		var de *redis.DataError
+		require.True(t, errors.As(err, &de), "%v: %v", d, err)
+		assert.Equal(t, 2, de.Pos)
+		assert.Equal(t, "time.Duration", de.Type)
+		assert.Contains(t, err.Error(), "time.Duration")
+		assert.Equal(t, "keep", string(out), "nothing appended on error")
+
+		_, err = redis.AppendArg(nil, 1, d)
+		require.True(t, errors.As(err, &de))
+		assert.Equal(t, 1, de.Pos)
+	}
 }
