@@ -130,9 +130,12 @@ type Options struct {
 	// default: GOMAXPROCS
 	AutoPipelineConns int
 
-	// MaxTransactionRetries bounds how often Transaction retries after a
-	// watched key changed.
-	// default: 100
+	// MaxTransactionRetries, when greater than 0, bounds how often
+	// Transaction retries after a watched key changed (it then fails with
+	// ErrTooManyRetries). By default it retries, with a short random wait
+	// between tries, until it succeeds or its context ends, as redis-py's
+	// transaction() does.
+	// default: 0, no limit
 	MaxTransactionRetries int
 
 	// Pool is a pool to share with other clients; the client then ignores

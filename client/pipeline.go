@@ -3,6 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/pipeline"
@@ -18,16 +21,21 @@ func (c *Client) Pipeline() *pipeline.Pipeline { return pipeline.New(c.engine, t
 func (c *Client) PipelineNoTx() *pipeline.Pipeline { return pipeline.New(c.engine, false) }
 
 // ErrTooManyRetries is returned by Transaction when a watched key kept
-// changing for MaxTransactionRetries attempts. It wraps the last
-// *redis.WatchError.
+// changing through the first attempt and Options.MaxTransactionRetries
+// retries (when that option is set; by default Transaction retries until
+// its context ends). It wraps the last *redis.WatchError.
 var ErrTooManyRetries = errors.New("redis: transaction retried too often")
 
 // Transaction runs optimistic-locking transactions: it WATCHes keys, calls
 // fn with a pipeline in immediate mode (reads return values at once), and
 // after fn returns sends the commands fn buffered after p.Multi() as one
-// MULTI/EXEC. When a watched key changed meanwhile, it starts over, up to
-// Options.MaxTransactionRetries times. It returns the transaction's results
-// (see Pipeline.Exec), or fn's error, which ends it without retry.
+// MULTI/EXEC. When a watched key changed meanwhile, it waits a short random
+// while (so that contenders do not collide again in step) and starts over,
+// as redis-py's transaction() does: until it succeeds or ctx ends (the error
+// then matches ctx's error, and wraps the last *redis.WatchError), or, when
+// Options.MaxTransactionRetries is set, until that many retries failed
+// (ErrTooManyRetries). It returns the transaction's results (see
+// Pipeline.Exec), or fn's error, which ends it without retry.
 //
 //	_, err := rdb.Transaction(ctx, func(p *pipeline.Pipeline) error {
 //		s, err := p.Get(ctx, "counter").Result() // runs at once
@@ -43,17 +51,30 @@ func (c *Client) Transaction(ctx context.Context, fn func(p *pipeline.Pipeline) 
 	return transaction(ctx, c.Pipeline(), c.opts.MaxTransactionRetries, fn, keys)
 }
 
-// transaction is Transaction on the pipeline p, which it closes.
-func transaction(ctx context.Context, p *pipeline.Pipeline, retries int, fn func(p *pipeline.Pipeline) error, keys []string) ([]pipeline.Cmder, error) {
-	if retries <= 0 {
-		retries = 100
+// Backoff between the attempts of a transaction: full jitter, a random
+// wait below a ceiling that doubles from txBackoffMin to txBackoffMax.
+const (
+	txBackoffMin = time.Millisecond
+	txBackoffMax = 16 * time.Millisecond
+)
+
+// txBackoff returns the wait before retry number n (from 1).
+func txBackoff(n int) time.Duration {
+	ceiling := txBackoffMax
+	if shift := n - 1; shift < 5 { // txBackoffMin<<4 == txBackoffMax
+		ceiling = txBackoffMin << shift
 	}
+	return rand.N(ceiling) + 1
+}
+
+// transaction is Transaction on the pipeline p, which it closes. retries
+// > 0 caps the retries; otherwise they go on until ctx ends.
+func transaction(ctx context.Context, p *pipeline.Pipeline, retries int, fn func(p *pipeline.Pipeline) error, keys []string) ([]pipeline.Cmder, error) {
 	defer p.Close()
-	var lastErr error
-	for attempt := 0; attempt <= retries; attempt++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
 		if len(keys) > 0 {
 			if err := p.Watch(ctx, keys...); err != nil {
 				p.Reset()
@@ -66,12 +87,19 @@ func transaction(ctx context.Context, p *pipeline.Pipeline, retries int, fn func
 		}
 		res, err := p.Exec(ctx)
 		var we *redis.WatchError
-		if errors.As(err, &we) {
-			lastErr = err
-			p.Reset()
-			continue
+		if !errors.As(err, &we) {
+			return res, err
 		}
-		return res, err
+		p.Reset()
+		if retries > 0 && attempt >= retries {
+			return nil, fmt.Errorf("%w (%d retries): %w", ErrTooManyRetries, retries, err)
+		}
+		t := time.NewTimer(txBackoff(attempt + 1))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("redis: transaction stopped after %d attempts: %w (last: %w)", attempt+1, ctx.Err(), err)
+		}
 	}
-	return nil, errors.Join(ErrTooManyRetries, lastErr)
 }
