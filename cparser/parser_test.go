@@ -24,6 +24,10 @@ func TestCorpus(t *testing.T) {
 	resptest.Run(t, cparser.NewParser)
 }
 
+func TestLargeBulkSplits(t *testing.T) {
+	resptest.RunLargeBulkSplits(t, cparser.NewParser)
+}
+
 // readAll parses in with reads of the given sizes (cycled; 0 means the rest).
 func readAll(t *testing.T, in string, opts redis.ParserOptions, sizes ...int) ([]redis.Reply, error) {
 	t.Helper()

@@ -485,15 +485,20 @@ func (p *Parser) readBulk(dst *redis.Reply, typ byte) error {
 func (p *Parser) readBigBulk(dst *redis.Reply, hdr, n int) error {
 	big := make([]byte, n)
 	got := copy(big, p.buf[p.r+hdr:p.w])
-	p.base += int64(p.w)
-	p.r, p.w, p.start = 0, 0, 0
-	if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	// What the buffer holds after the payload (its CR at most, since the
+	// whole bulk is not there) stays buffered, at the front.
+	p.base += int64(p.r + hdr + got)
+	p.w = copy(p.buf, p.buf[p.r+hdr+got:p.w])
+	p.r, p.start = 0, 0
+	if got < n {
+		if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
 		}
-		return err
+		p.base += int64(n - got)
 	}
-	p.base += int64(n - got)
 	for p.w < 2 {
 		if err := p.fill(2); err != nil {
 			if err == io.EOF {

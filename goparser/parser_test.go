@@ -10,3 +10,7 @@ import (
 func TestCorpus(t *testing.T) {
 	resptest.Run(t, goparser.NewParser)
 }
+
+func TestLargeBulkSplits(t *testing.T) {
+	resptest.RunLargeBulkSplits(t, goparser.NewParser)
+}
