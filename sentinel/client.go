@@ -59,36 +59,39 @@ func (s *Sentinel) clientOptions(name string, opts *client.Options) (co client.O
 // Each new connection asks the sentinels for the master's address first
 // (DiscoverMaster), and checks with ROLE that the server it reached is a
 // master, so after a failover new connections reach the new master with
-// no restart of the program. Connections already open to a server that is
-// no longer the master are closed as soon as a discovery (of a new
-// connection, or of the watch every WatchInterval) sees the master move;
-// commands in flight on them fail with a connection error, and later ones
-// get new connections. (With a Dialer whose connections have no file
-// descriptor, the pool cannot see that an idle connection was closed, and
-// the first command on it fails with a connection error.) The sentinels
-// also kill the clients of a demoted master when they reconfigure it, and
-// a connection that gets a READONLY error (it reached the old master after
-// its demotion) is closed rather than reused (pool.Options.RetireOnReadOnly).
-// When no master is found, commands fail with a
-// [*redis.MasterNotFoundError].
+// no restart of the program. When a sentinel announces a new master
+// (+switch-master, see Options.DisableEvents), or a discovery (of a new
+// connection, or of the watch every WatchInterval) finds that the master
+// moved, the client's connections to the former master, pooled and
+// auto-pipelined alike, are closed at once, and none is made there any
+// more: commands in flight on them fail with a connection error, and
+// later ones get new connections to the new master. (With a Dialer whose
+// connections have no file descriptor, the pool cannot see that an idle
+// connection was closed, and the first command on it fails with a
+// connection error.) A connection that gets a READONLY error (it reached
+// the old master after its demotion) is closed rather than reused
+// (pool.Options.RetireOnReadOnly). When no master is found, commands
+// fail with a [*redis.MasterNotFoundError].
 func (s *Sentinel) MasterFor(name string, opts *client.Options) (*client.Client, error) {
 	co, next, err := s.clientOptions(name, opts)
 	if err != nil {
 		return nil, err
 	}
-	b := &masterBinding{s: s, name: name, next: next, conns: make(map[net.Conn]string)}
+	b := &masterBinding{s: s, name: name, next: next}
 	co.NewConn = b.newConn
 	return client.New(co)
 }
 
 // ReplicaFor returns a client whose connections go to the replicas of
 // name (redis-py's slave_for): each new connection asks the sentinels for
-// the replicas that are up (DiscoverReplicas) and tries them in turn,
-// round robin, starting where the previous connection left off; when none
-// can be reached it falls back to the master. When neither can, commands
-// fail with a [*redis.ReplicaNotFoundError]. opts are as for MasterFor.
-// Writes through such a client fail with a [*redis.ReadOnlyError] while it
-// is connected to a replica.
+// the replicas that are up (DiscoverReplicas: also while the master is
+// down, unless Options.SyncedReplicasOnly) and tries them in turn, round
+// robin, starting where the previous connection left off; when none can
+// be reached it falls back to the master. When neither can, commands fail
+// with a [*redis.ReplicaNotFoundError]. When a sentinel announces that a
+// replica is down (+sdown), the client's connections to it are closed.
+// opts are as for MasterFor. Writes through such a client fail with a
+// [*redis.ReadOnlyError] while it is connected to a replica.
 func (s *Sentinel) ReplicaFor(name string, opts *client.Options) (*client.Client, error) {
 	co, next, err := s.clientOptions(name, opts)
 	if err != nil {
@@ -111,123 +114,74 @@ func dialAt(ctx context.Context, next func(context.Context, *pool.Options) (*poo
 	return next(ctx, &o)
 }
 
-// masterBinding is the connection factory of a MasterFor client. It keeps
-// the network connections it made, by server address, to close those to a
-// former master when the master moves.
-type masterBinding struct {
-	s    *Sentinel
-	name string
-	next func(context.Context, *pool.Options) (*pool.Conn, error)
-
-	mu    sync.Mutex
-	addr  string              // the master, as last discovered
-	conns map[net.Conn]string // open connections (pruned as they close) and their servers
+// tracker keeps the network connections a binding made, by server
+// address, to close those to a server at once when the sentinels say it
+// is no longer the master, or down.
+type tracker struct {
+	mu      sync.Mutex
+	conns   map[net.Conn]string // open connections (pruned as they close) and their servers
+	dialing int                 // connections being made
 }
 
-// errNotMaster is the cause of the error of a connection that reached a
-// server that is not (or no longer) a master.
-var errNotMaster = errors.New("the server is not a master (ROLE)")
-
-func (b *masterBinding) newConn(ctx context.Context, opts *pool.Options) (*pool.Conn, error) {
-	addr, err := b.s.DiscoverMaster(ctx, b.name)
-	if err != nil {
-		return nil, err
+// trackLocked records nc as a connection to addr, and returns what the
+// pool should use: nc itself when its closing can be seen through its
+// descriptor, a wrapper that reports Close otherwise. t.mu is held.
+func (t *tracker) trackLocked(nc net.Conn, addr string) net.Conn {
+	t.pruneLocked()
+	if t.conns == nil {
+		t.conns = make(map[net.Conn]string)
 	}
-	b.observe(addr)
-	base := opts.Dialer
-	if base == nil {
-		base = (&net.Dialer{}).DialContext
-	}
-	dialer := func(ctx context.Context, network, a string) (net.Conn, error) {
-		nc, err := base(ctx, network, a)
-		if err != nil {
-			return nil, err
-		}
-		return b.track(nc, addr), nil
-	}
-	// A connection that gets READONLY is on a demoted master: it is
-	// closed rather than reused, and the next one is dialed through
-	// discovery.
-	o := *opts
-	o.RetireOnReadOnly = true
-	cn, err := dialAt(ctx, b.next, &o, addr, dialer)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRole(ctx, cn); err != nil {
-		_ = cn.Close()
-		return nil, &redis.MasterNotFoundError{Name: b.name, Err: &redis.ConnectionError{Op: "dial", Addr: addr, Err: err}}
-	}
-	b.s.watch.add(b)
-	return cn, nil
-}
-
-// checkRole reports errNotMaster when ROLE says the server is not a
-// master. A server that refuses ROLE (an ACL, a renamed command) passes:
-// the sentinels' word is taken then.
-func checkRole(ctx context.Context, cn *pool.Conn) error {
-	r := cn.Reply()
-	if err := cn.Do(ctx, r, "ROLE"); err != nil {
-		return err
-	}
-	if r.IsError() || len(r.Elems) == 0 {
-		return nil
-	}
-	if string(r.Elems[0].Str) != "master" {
-		return errNotMaster
-	}
-	return nil
-}
-
-// track records nc as a connection to addr, and returns what the pool
-// should use: nc itself when its closing can be seen through its
-// descriptor, a wrapper that reports Close otherwise.
-func (b *masterBinding) track(nc net.Conn, addr string) net.Conn {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.pruneLocked()
 	if _, ok := nc.(syscall.Conn); !ok {
-		nc = &closeConn{Conn: nc, b: b}
+		nc = &closeConn{Conn: nc, t: t}
 	}
-	b.conns[nc] = addr
+	t.conns[nc] = addr
 	return nc
 }
 
-// observe notes the master's address. When it changed, the connections
-// to any other server are closed: idle ones are replaced at their next
-// checkout, and commands in flight on the others fail.
-func (b *masterBinding) observe(addr string) {
-	b.mu.Lock()
-	moved := b.addr != "" && b.addr != addr
-	b.addr = addr
+// closeWhereLocked closes the connections to the servers for which drop is
+// true: idle ones are replaced at their next checkout, and commands in
+// flight on the others fail. t.mu is held, and released.
+func (t *tracker) closeWhereLocked(drop func(addr string) bool) {
 	var stale []net.Conn
-	if moved {
-		for nc, a := range b.conns {
-			if a != addr {
-				stale = append(stale, nc)
-				delete(b.conns, nc)
-			}
+	for nc, a := range t.conns {
+		if drop(a) {
+			stale = append(stale, nc)
+			delete(t.conns, nc)
 		}
 	}
-	b.mu.Unlock()
+	t.mu.Unlock()
 	for _, nc := range stale {
 		_ = nc.Close()
 	}
 }
 
-// live drops the connections that were closed and returns how many are
-// left.
-func (b *masterBinding) live() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.pruneLocked()
-	return len(b.conns)
+// begin and end bracket the making of a connection: a binding with a
+// connection on the way counts as live.
+func (t *tracker) begin() {
+	t.mu.Lock()
+	t.dialing++
+	t.mu.Unlock()
 }
 
-func (b *masterBinding) pruneLocked() {
-	for nc := range b.conns {
+func (t *tracker) end() {
+	t.mu.Lock()
+	t.dialing--
+	t.mu.Unlock()
+}
+
+// live drops the connections that were closed and returns how many are
+// left, counting those being made.
+func (t *tracker) live() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.pruneLocked()
+	return len(t.conns) + t.dialing
+}
+
+func (t *tracker) pruneLocked() {
+	for nc := range t.conns {
 		if isClosed(nc) {
-			delete(b.conns, nc)
+			delete(t.conns, nc)
 		}
 	}
 }
@@ -247,44 +201,283 @@ func isClosed(nc net.Conn) bool {
 }
 
 // closeConn is a net.Conn without a descriptor (from a custom Dialer)
-// whose Close removes it from its binding.
+// whose Close removes it from its tracker.
 type closeConn struct {
 	net.Conn
-	b *masterBinding
+	t *tracker
 }
 
 func (c *closeConn) Close() error {
-	c.b.mu.Lock()
-	delete(c.b.conns, c)
-	c.b.mu.Unlock()
+	c.t.mu.Lock()
+	delete(c.t.conns, c)
+	c.t.mu.Unlock()
 	return c.Conn.Close()
 }
 
-// watcher asks, every WatchInterval, where the master of each MasterFor
-// binding with open connections is. Its goroutine runs only while there
-// are such bindings, and ends with Sentinel.Close.
+// baseDialer returns opts' Dialer, or a net.Dialer's.
+func baseDialer(opts *pool.Options) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if opts.Dialer != nil {
+		return opts.Dialer
+	}
+	return (&net.Dialer{}).DialContext
+}
+
+// masterBinding is the connection factory of a MasterFor client. It keeps
+// the network connections it made, by server address, to close those to a
+// former master when the master moves. Every connection of the client,
+// pooled or auto-pipelined, is made here.
+type masterBinding struct {
+	s    *Sentinel
+	name string
+	next func(context.Context, *pool.Options) (*pool.Conn, error)
+
+	tracker
+	addr string // the master, as last observed; guarded by mu
+	seq  uint64 // the masterRecord.seq of addr; guarded by mu
+}
+
+// errNotMaster is the cause of the error of a connection that reached a
+// server that is not (or no longer) a master.
+var errNotMaster = errors.New("the server is not a master (ROLE)")
+
+// errMoved is the cause of the error of a connection made to a master
+// that the sentinels replaced while it was being made.
+var errMoved = errors.New("the sentinels named another master while connecting")
+
+// moveRetries is how many times a connection is made again when the
+// master moved while it was being made.
+const moveRetries = 3
+
+func (b *masterBinding) newConn(ctx context.Context, opts *pool.Options) (*pool.Conn, error) {
+	// From here on the binding hears of the master's moves, this
+	// connection included.
+	b.begin()
+	defer b.end()
+	b.s.watch.add(b)
+	base := baseDialer(opts)
+	// A connection that gets READONLY is on a demoted master: it is
+	// closed rather than reused, and the next one is made through
+	// discovery.
+	o := *opts
+	o.RetireOnReadOnly = true
+	var last error
+	for try := 0; try < moveRetries; try++ {
+		addr, seq, err := b.s.discoverMaster(ctx, b.name)
+		if err != nil {
+			return nil, err
+		}
+		b.observe(addr, seq)
+		var tracked net.Conn
+		dialer := func(ctx context.Context, network, a string) (net.Conn, error) {
+			nc, err := base(ctx, network, a)
+			if err != nil {
+				return nil, err
+			}
+			if tracked = b.track(nc, addr); tracked == nil {
+				return nil, errMoved
+			}
+			return tracked, nil
+		}
+		cn, err := dialAt(ctx, b.next, &o, addr, dialer)
+		if err == nil {
+			err = checkRole(ctx, cn)
+			if err == nil && !b.current(tracked, addr) {
+				err = errMoved
+			}
+			if err != nil {
+				_ = cn.Close()
+			}
+		}
+		if err == nil {
+			return cn, nil
+		}
+		last = &redis.ConnectionError{Op: "dial", Addr: addr, Err: err}
+		if !b.moved(addr) || ctx.Err() != nil {
+			if errors.Is(err, errNotMaster) {
+				return nil, &redis.MasterNotFoundError{Name: b.name, Err: last}
+			}
+			return nil, err
+		}
+	}
+	return nil, &redis.MasterNotFoundError{Name: b.name, Err: last}
+}
+
+// checkRole reports errNotMaster when ROLE says the server is not a
+// master. A server that refuses ROLE (an ACL, a renamed command) passes:
+// the sentinels' word is taken then.
+func checkRole(ctx context.Context, cn *pool.Conn) error {
+	r := cn.Reply()
+	if err := cn.Do(ctx, r, "ROLE"); err != nil {
+		return err
+	}
+	if r.IsError() || len(r.Elems) == 0 {
+		return nil
+	}
+	if string(r.Elems[0].Str) != "master" {
+		return errNotMaster
+	}
+	return nil
+}
+
+// track records nc as a connection to addr (see trackLocked). When the
+// master is no longer addr, it closes nc and returns nil: no command is
+// sent to a former master once its replacement is known.
+func (b *masterBinding) track(nc net.Conn, addr string) net.Conn {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.addr != "" && b.addr != addr {
+		_ = nc.Close()
+		return nil
+	}
+	return b.trackLocked(nc, addr)
+}
+
+// current reports whether addr is still the master and nc (when the
+// options' factory dialed through the binding) still open.
+func (b *masterBinding) current(nc net.Conn, addr string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.addr != addr {
+		return false
+	}
+	if nc == nil {
+		return true
+	}
+	_, ok := b.conns[nc]
+	return ok
+}
+
+// moved reports whether the master is known to be another server than
+// addr.
+func (b *masterBinding) moved(addr string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.addr != addr
+}
+
+// observe notes the master's address, as of the configuration seq (an
+// older one than already observed is ignored). When it changed, the
+// connections to any other server are closed.
+func (b *masterBinding) observe(addr string, seq uint64) {
+	b.mu.Lock()
+	if seq < b.seq {
+		b.mu.Unlock()
+		return
+	}
+	moved := b.addr != "" && b.addr != addr
+	b.addr, b.seq = addr, seq
+	if !moved {
+		b.mu.Unlock()
+		return
+	}
+	b.closeWhereLocked(func(a string) bool { return a != addr })
+}
+
+// replicaBinding is the connection factory of a ReplicaFor client.
+type replicaBinding struct {
+	s    *Sentinel
+	name string
+	next func(context.Context, *pool.Options) (*pool.Conn, error)
+	turn atomic.Uint32 // where the next connection starts in the list
+
+	tracker
+}
+
+func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool.Conn, error) {
+	b.begin()
+	defer b.end()
+	b.s.watch.add(b)
+	base := baseDialer(opts)
+	dial := func(addr string) (*pool.Conn, error) {
+		return dialAt(ctx, b.next, opts, addr, func(ctx context.Context, network, a string) (net.Conn, error) {
+			nc, err := base(ctx, network, a)
+			if err != nil {
+				return nil, err
+			}
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return b.trackLocked(nc, addr), nil
+		})
+	}
+	var last error
+	replicas, err := b.s.DiscoverReplicas(ctx, b.name)
+	if err != nil {
+		last = err
+	}
+	if n := len(replicas); n > 0 {
+		start := int(b.turn.Add(1) % uint32(n))
+		for i := 0; i < n; i++ {
+			cn, err := dial(replicas[(start+i)%n])
+			if err == nil {
+				return cn, nil
+			}
+			last = err
+			if ctx.Err() != nil {
+				return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: last}
+			}
+		}
+	}
+	// No replica: the master serves reads too.
+	addr, err := b.s.DiscoverMaster(ctx, b.name)
+	if err != nil {
+		if errors.Is(err, ErrClosed) {
+			return nil, err
+		}
+		if last == nil {
+			last = err
+		}
+		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: errors.Join(last, err)}
+	}
+	cn, err := dial(addr)
+	if err != nil {
+		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: err}
+	}
+	return cn, nil
+}
+
+// down closes the connections to the replica at addr, which the sentinels
+// deem down: reads in flight there fail now rather than at ReadTimeout.
+func (b *replicaBinding) down(addr string) {
+	b.mu.Lock()
+	b.closeWhereLocked(func(a string) bool { return a == addr })
+}
+
+// binding is a MasterFor or ReplicaFor connection factory, as the watcher
+// keeps them.
+type binding interface {
+	live() int
+}
+
+// watcher keeps the bindings that have connections, for the sentinels'
+// events to reach them, and asks, every WatchInterval (and when a
+// subscription to events was renewed, as events may have been missed),
+// where the master of each MasterFor binding with connections is. Its
+// goroutine runs only while there are such bindings, and ends with
+// Sentinel.Close.
 type watcher struct {
 	s        *Sentinel
 	mu       sync.Mutex
-	bindings map[*masterBinding]bool
+	bindings map[binding]bool
 	running  bool
 	stopped  bool
+	wake     chan struct{}   // a round is due now
 	ctx      context.Context // cancelled by stop
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
 
-func (w *watcher) add(b *masterBinding) {
-	if w.s.opts.WatchInterval < 0 {
-		return
-	}
+// add keeps b until it has no connection left, and starts the
+// subscriptions to events.
+func (w *watcher) add(b binding) {
+	w.s.events.start(w.s)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stopped {
 		return
 	}
 	if w.bindings == nil {
-		w.bindings = make(map[*masterBinding]bool)
+		w.bindings = make(map[binding]bool)
+		w.wake = make(chan struct{}, 1)
 		w.ctx, w.cancel = context.WithCancel(context.Background())
 	}
 	w.bindings[b] = true
@@ -295,54 +488,95 @@ func (w *watcher) add(b *masterBinding) {
 	}
 }
 
-// observe tells the bindings of name where the master is, as just
-// discovered (by anyone: a dial, the watch, or a call of DiscoverMaster).
-func (w *watcher) observe(name, addr string) {
+// kick asks for a round of discovery now.
+func (w *watcher) kick() {
 	w.mu.Lock()
-	var bs []*masterBinding
-	for b := range w.bindings {
-		if b.name == name {
-			bs = append(bs, b)
-		}
+	defer w.mu.Unlock()
+	if w.wake == nil {
+		return
 	}
-	w.mu.Unlock()
-	for _, b := range bs {
-		b.observe(addr)
+	select {
+	case w.wake <- struct{}{}:
+	default:
 	}
 }
 
+// snapshot returns the bindings.
+func (w *watcher) snapshot() []binding {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	bs := make([]binding, 0, len(w.bindings))
+	for b := range w.bindings {
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// observe tells the MasterFor bindings of name where the master is, as of
+// the configuration seq: just discovered (by anyone: a dial, the watch, or
+// a call of DiscoverMaster), or announced by a sentinel.
+func (w *watcher) observe(name, addr string, seq uint64) {
+	for _, b := range w.snapshot() {
+		if mb, ok := b.(*masterBinding); ok && mb.name == name {
+			mb.observe(addr, seq)
+		}
+	}
+}
+
+// replicaDown tells the ReplicaFor bindings of name that the sentinels
+// deem the replica at addr down.
+func (w *watcher) replicaDown(name, addr string) {
+	for _, b := range w.snapshot() {
+		if rb, ok := b.(*replicaBinding); ok && rb.name == name {
+			rb.down(addr)
+		}
+	}
+}
+
+// pruneInterval is how often the watcher forgets bindings without
+// connections when it does not poll (WatchInterval -1).
+const pruneInterval = 10 * time.Second
+
 func (w *watcher) run() {
 	defer w.wg.Done()
-	t := time.NewTicker(w.s.opts.WatchInterval)
+	every := w.s.opts.WatchInterval
+	poll := every > 0
+	if !poll {
+		every = pruneInterval
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		due := poll
 		select {
 		case <-w.ctx.Done():
 			return
 		case <-t.C:
+		case <-w.wake:
+			due = true
 		}
-		if !w.round() {
+		if !w.round(due) {
 			return
 		}
 	}
 }
 
-// round checks each binding once. It returns false, and the goroutine
-// ends, when no binding has connections left.
-func (w *watcher) round() bool {
-	w.mu.Lock()
-	bs := make([]*masterBinding, 0, len(w.bindings))
-	for b := range w.bindings {
-		bs = append(bs, b)
-	}
-	w.mu.Unlock()
-	for _, b := range bs {
-		if b.live() == 0 {
-			continue
+// round checks each MasterFor binding once when poll is set, and forgets
+// the bindings without connections. It returns false, and the goroutine
+// ends, when no binding is left.
+func (w *watcher) round(poll bool) bool {
+	if poll {
+		asked := make(map[string]bool)
+		for _, b := range w.snapshot() {
+			mb, ok := b.(*masterBinding)
+			if !ok || asked[mb.name] || mb.live() == 0 {
+				continue
+			}
+			asked[mb.name] = true
+			ctx, cancel := context.WithTimeout(w.ctx, w.s.opts.DialTimeout+w.s.opts.ReadTimeout)
+			_, _ = w.s.DiscoverMaster(ctx, mb.name) // observes what it finds
+			cancel()
 		}
-		ctx, cancel := context.WithTimeout(w.ctx, w.s.opts.DialTimeout+w.s.opts.ReadTimeout)
-		_, _ = w.s.DiscoverMaster(ctx, b.name) // observes what it finds
-		cancel()
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -371,46 +605,4 @@ func (w *watcher) stop() {
 	}
 	w.mu.Unlock()
 	w.wg.Wait()
-}
-
-// replicaBinding is the connection factory of a ReplicaFor client.
-type replicaBinding struct {
-	s    *Sentinel
-	name string
-	next func(context.Context, *pool.Options) (*pool.Conn, error)
-	turn atomic.Uint32 // where the next connection starts in the list
-}
-
-func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool.Conn, error) {
-	var last error
-	replicas, err := b.s.DiscoverReplicas(ctx, b.name)
-	if err != nil {
-		last = err
-	}
-	if n := len(replicas); n > 0 {
-		start := int(b.turn.Add(1) % uint32(n))
-		for i := 0; i < n; i++ {
-			cn, err := dialAt(ctx, b.next, opts, replicas[(start+i)%n], nil)
-			if err == nil {
-				return cn, nil
-			}
-			last = err
-			if ctx.Err() != nil {
-				return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: last}
-			}
-		}
-	}
-	// No replica: the master serves reads too.
-	addr, err := b.s.DiscoverMaster(ctx, b.name)
-	if err != nil {
-		if errors.Is(err, ErrClosed) {
-			return nil, err
-		}
-		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: err}
-	}
-	cn, err := dialAt(ctx, b.next, opts, addr, nil)
-	if err != nil {
-		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: err}
-	}
-	return cn, nil
 }

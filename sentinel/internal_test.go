@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"context"
+	"maps"
 	"net"
 	"testing"
 	"time"
@@ -99,12 +100,15 @@ func TestWatch(t *testing.T) {
 		var b *masterBinding
 		s.watch.mu.Lock()
 		for k := range s.watch.bindings {
-			b = k
+			b = k.(*masterBinding)
 		}
 		s.watch.mu.Unlock()
 		require.NotNil(t, b)
 		assert.Equal(t, 1, b.live())
-		b.observe("127.0.0.1:1")
+		b.mu.Lock()
+		seq := b.seq
+		b.mu.Unlock()
+		b.observe("127.0.0.1:1", seq)
 		assert.Equal(t, 0, b.live())
 		err = mc.Ping(ctx).Err()
 		if custom {
@@ -128,4 +132,78 @@ func (s *Sentinel) watching() bool {
 	s.watch.mu.Lock()
 	defer s.watch.mu.Unlock()
 	return s.watch.running
+}
+
+func TestUsableReplica(t *testing.T) {
+	up := map[string]string{"flags": "slave", "role-reported": "slave", "master-link-status": "ok"}
+	with := func(k, v string) map[string]string {
+		f := maps.Clone(up)
+		f[k] = v
+		return f
+	}
+	for _, synced := range []bool{false, true} {
+		assert.True(t, usableReplica(up, synced))
+		assert.False(t, usableReplica(with("flags", "s_down,slave"), synced))
+		assert.False(t, usableReplica(with("flags", "o_down,s_down,slave"), synced))
+		assert.False(t, usableReplica(with("flags", "slave,disconnected"), synced))
+		assert.False(t, usableReplica(with("role-reported", "master"), synced), "a former master not yet converted")
+		// While the master is down, replicas serve (stale) reads unless
+		// only replicas in sync are wanted.
+		assert.Equal(t, !synced, usableReplica(with("master-link-status", "err"), synced))
+	}
+}
+
+// TestMasterRecord checks the ordering of what the sentinels say about a
+// master: an answer naming an older configuration (lower config-epoch)
+// is refused, an announcement raises the epoch above the old master's,
+// and an announcement that does not follow from what is known is left to
+// a discovery.
+func TestMasterRecord(t *testing.T) {
+	s := &Sentinel{masters: make(map[string]masterRecord)}
+	seq1, ok := s.accept("m", "10.0.0.1:6379", 3)
+	require.True(t, ok)
+	seq, ok := s.accept("m", "10.0.0.1:6379", 3)
+	require.True(t, ok)
+	assert.Equal(t, seq1, seq, "the same configuration keeps its number")
+
+	seq2, moved := s.switched("m", "10.0.0.1:6379", "10.0.0.2:6379")
+	require.True(t, moved)
+	assert.Greater(t, seq2, seq1)
+	_, ok = s.accept("m", "10.0.0.1:6379", 3)
+	assert.False(t, ok, "a sentinel that has not heard of the failover")
+	seq3, ok := s.accept("m", "10.0.0.2:6379", 4)
+	require.True(t, ok, "the new configuration, confirmed")
+	assert.Equal(t, seq2, seq3)
+	seq4, ok := s.accept("m", "10.0.0.2:6379", 6)
+	require.True(t, ok, "a higher epoch than announced")
+	assert.Greater(t, seq4, seq3)
+	_, moved = s.switched("m", "10.0.0.1:6379", "10.0.0.2:6379")
+	assert.False(t, moved, "the same announcement from another sentinel")
+	_, moved = s.switched("m", "10.0.0.9:6379", "10.0.0.3:6379")
+	assert.False(t, moved, "an announcement about a master not known")
+
+	// Long after the newer configuration was last confirmed, an older one
+	// is taken (the sentinels' epochs may have gone backwards).
+	rec := s.masters["m"]
+	rec.at = time.Now().Add(-2 * staleWindow)
+	s.masters["m"] = rec
+	_, ok = s.accept("m", "10.0.0.1:6379", 1)
+	assert.True(t, ok)
+}
+
+func TestHandleEventIgnoresNoise(t *testing.T) {
+	s, err := New([]string{"127.0.0.1:1"}, Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	for _, ev := range [][2]string{
+		{"+switch-master", "m 10.0.0.1"},
+		{"+sdown", "master m 10.0.0.1 6379"},
+		{"+sdown", "slave 10.0.0.2:6379 10.0.0.2 6379 @ m"},
+		{"+slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ m 10.0.0.1 6379"},
+	} {
+		s.handleEvent("127.0.0.1:1", ev[0], ev[1])
+	}
+	assert.Empty(t, s.masters)
+	s.handleEvent("127.0.0.1:1", "+switch-master", "m 10.0.0.1 6379 10.0.0.2 6380")
+	assert.Equal(t, "10.0.0.2:6380", s.masters["m"].addr)
 }

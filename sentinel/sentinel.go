@@ -52,10 +52,28 @@ type Options struct {
 	// connections to. When the answer changes, the client's connections
 	// to the former master are closed at once, so that none keeps serving
 	// from a server that is no longer the master (new connections always
-	// ask first). -1 turns the watch off; connections then move when they
-	// fail, or when the sentinels have the old master's clients killed.
+	// ask first). The watch is the fallback of the sentinels' events
+	// (see DisableEvents), which move the clients sooner; -1 turns it
+	// off.
 	// default: 1 second
 	WatchInterval time.Duration
+	// DisableEvents turns off the subscription to the sentinels' events.
+	// By default, from the first connection of a client made by MasterFor
+	// or ReplicaFor, a Sentinel subscribes to the events of every
+	// sentinel (+switch-master, +sdown, -sdown, +odown, -odown, +slave,
+	// +convert-to-slave), reconnecting to each one that goes away; on
+	// +switch-master it closes the connections of MasterFor clients to
+	// the former master at once, before any further command is sent
+	// there, rather than at the next watch (WatchInterval).
+	// default: false
+	DisableEvents bool
+	// SyncedReplicasOnly leaves out of DiscoverReplicas, and so of
+	// ReplicaFor's connections, the replicas whose link to the master is
+	// down (master-link-status not "ok"). By default such replicas still
+	// serve reads, possibly stale, as with redis-py's slave_for: replica
+	// reads go on while the master is down and before a failover.
+	// default: false
+	SyncedReplicasOnly bool
 
 	// Client holds the options of the data-node clients that MasterFor and
 	// ReplicaFor make when they are given no options of their own. Addr
@@ -95,8 +113,15 @@ func (o Options) String() string {
 	if o.Password != "" {
 		b.WriteString("Password: [redacted], ")
 	}
-	fmt.Fprintf(&b, "DialTimeout: %v, ReadTimeout: %v, TLS: %t, MinOtherSentinels: %d, WatchInterval: %v, Client: %v}",
-		o.DialTimeout, o.ReadTimeout, o.TLSConfig != nil, o.MinOtherSentinels, o.WatchInterval, o.Client)
+	fmt.Fprintf(&b, "DialTimeout: %v, ReadTimeout: %v, TLS: %t, MinOtherSentinels: %d, WatchInterval: %v, ",
+		o.DialTimeout, o.ReadTimeout, o.TLSConfig != nil, o.MinOtherSentinels, o.WatchInterval)
+	if o.DisableEvents {
+		b.WriteString("DisableEvents: true, ")
+	}
+	if o.SyncedReplicasOnly {
+		b.WriteString("SyncedReplicasOnly: true, ")
+	}
+	fmt.Fprintf(&b, "Client: %v}", o.Client)
 	return b.String()
 }
 
@@ -109,12 +134,15 @@ func (o Options) GoString() string { return o.String() }
 type Sentinel struct {
 	opts Options
 
-	mu     sync.Mutex
-	addrs  []string              // the sentinels, the last one that answered first
-	pools  map[string]*pool.Pool // one small pool per sentinel, made on first use
-	closed bool
+	mu      sync.Mutex
+	addrs   []string                // the sentinels, the last one that answered first
+	pools   map[string]*pool.Pool   // one small pool per sentinel, made on first use
+	masters map[string]masterRecord // the newest known configuration of each master
+	seq     uint64                  // the last masterRecord.seq given
+	closed  bool
 
-	watch watcher
+	watch  watcher
+	events events
 }
 
 // ErrClosed is returned by a Sentinel's methods after Close.
@@ -136,9 +164,10 @@ func New(addrs []string, opts Options) (*Sentinel, error) {
 		return nil, err
 	}
 	s := &Sentinel{
-		opts:  opts,
-		addrs: append([]string(nil), addrs...),
-		pools: make(map[string]*pool.Pool),
+		opts:    opts,
+		addrs:   append([]string(nil), addrs...),
+		pools:   make(map[string]*pool.Pool),
+		masters: make(map[string]masterRecord),
 	}
 	s.watch.s = s
 	return s, nil
@@ -157,8 +186,8 @@ func (s *Sentinel) String() string {
 	return "sentinel.Sentinel<" + strings.Join(s.Addrs(), ",") + ">"
 }
 
-// Close stops the watch of masters and closes the connections to the
-// sentinels. Clients made by MasterFor and ReplicaFor cannot make new
+// Close stops the watch of masters and the subscriptions to events, and
+// closes the connections to the sentinels. Clients made by MasterFor and ReplicaFor cannot make new
 // connections afterwards: close them first.
 func (s *Sentinel) Close() error {
 	s.mu.Lock()
@@ -170,6 +199,7 @@ func (s *Sentinel) Close() error {
 	pools := s.pools
 	s.pools = nil
 	s.mu.Unlock()
+	s.events.stop()
 	s.watch.stop()
 	var err error
 	for _, p := range pools {
@@ -258,36 +288,49 @@ func (s *Sentinel) ask(ctx context.Context, addr string, each func(i int, r *red
 // and takes the first answer that describes a master that no sentinel
 // deems down (no s_down or o_down flag) from a sentinel that knows at
 // least MinOtherSentinels others, as redis-py's check_master_state does.
-// The sentinel that answered is asked first next time, and when the
-// master moved, the connections of MasterFor clients to the former master
-// are closed.
+// An answer with an older configuration (a lower config-epoch) than one
+// already seen, from a sentinel that has not yet heard of a failover, is
+// passed over for the next sentinel's. The sentinel that answered is
+// asked first next time, and when the master moved, the connections of
+// MasterFor clients to the former master are closed.
 //
 // It returns a [*redis.MasterNotFoundError], which is a connection error,
 // when no sentinel gives such an answer: the name is unknown, the master
 // is down, or no sentinel is reachable. The error wraps the last reason.
 func (s *Sentinel) DiscoverMaster(ctx context.Context, name string) (string, error) {
+	addr, _, err := s.discoverMaster(ctx, name)
+	return addr, err
+}
+
+// discoverMaster is DiscoverMaster; it also returns the sequence number of
+// the configuration found (masterRecord.seq).
+func (s *Sentinel) discoverMaster(ctx context.Context, name string) (string, uint64, error) {
 	var last error
 	for _, sa := range s.Addrs() {
-		addr, err := s.masterFrom(ctx, sa, name)
+		addr, epoch, err := s.masterFrom(ctx, sa, name)
 		if err == nil {
-			s.promote(sa)
-			s.watch.observe(name, addr)
-			return addr, nil
+			seq, ok := s.accept(name, addr, epoch)
+			if ok {
+				s.promote(sa)
+				s.watch.observe(name, addr, seq)
+				return addr, seq, nil
+			}
+			err = fmt.Errorf("sentinel %s: names %s as master %q in an older configuration (config-epoch %d) than one already seen", sa, addr, name, epoch)
 		}
 		if errors.Is(err, ErrClosed) {
-			return "", err
+			return "", 0, err
 		}
 		last = err
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	return "", &redis.MasterNotFoundError{Name: name, Err: last}
+	return "", 0, &redis.MasterNotFoundError{Name: name, Err: last}
 }
 
-// masterFrom asks one sentinel for the master of name, and checks its
-// state.
-func (s *Sentinel) masterFrom(ctx context.Context, sentinelAddr, name string) (string, error) {
+// masterFrom asks one sentinel for the master of name, checks its state,
+// and returns its address and config-epoch.
+func (s *Sentinel) masterFrom(ctx context.Context, sentinelAddr, name string) (string, int64, error) {
 	var state map[string]string
 	var addr string
 	err := s.ask(ctx, sentinelAddr, func(i int, r *redis.Reply) error {
@@ -305,12 +348,13 @@ func (s *Sentinel) masterFrom(ctx context.Context, sentinelAddr, name string) (s
 		return nil
 	}, []any{"SENTINEL", "MASTER", name}, []any{"SENTINEL", "GET-MASTER-ADDR-BY-NAME", name})
 	if err != nil {
-		return "", fmt.Errorf("sentinel %s: %w", sentinelAddr, err)
+		return "", 0, fmt.Errorf("sentinel %s: %w", sentinelAddr, err)
 	}
 	if err := s.checkMaster(state); err != nil {
-		return "", fmt.Errorf("sentinel %s: master %q at %s %w", sentinelAddr, name, addr, err)
+		return "", 0, fmt.Errorf("sentinel %s: master %q at %s %w", sentinelAddr, name, addr, err)
 	}
-	return addr, nil
+	epoch, _ := strconv.ParseInt(state["config-epoch"], 10, 64)
+	return addr, epoch, nil
 }
 
 // checkMaster is redis-py's check_master_state: the server is a master,
@@ -335,8 +379,11 @@ func (s *Sentinel) checkMaster(state map[string]string) error {
 
 // DiscoverReplicas returns the addresses of the replicas of the master
 // named name that are up: replicas whose flags say s_down, o_down or
-// disconnected are left out, as are replicas whose link to the master is
-// down. It asks the sentinels in turn (SENTINEL REPLICAS, or SENTINEL
+// disconnected are left out, as are servers that still report themselves
+// as masters (a former master that came back and is not yet a replica),
+// and with Options.SyncedReplicasOnly also those whose link to the master
+// is down (by default a replica serves reads while its master is down).
+// It asks the sentinels in turn (SENTINEL REPLICAS, or SENTINEL
 // SLAVES on servers older than Redis 5) and returns the first answer; an
 // empty list when the master has no replica up. When no sentinel answers
 // it returns a [*redis.ReplicaNotFoundError], a connection error.
@@ -367,14 +414,9 @@ func (s *Sentinel) replicasFrom(ctx context.Context, sentinelAddr, name string) 
 		}
 		for i := range r.Elems {
 			f := fields(&r.Elems[i])
-			flags := flagSet(f["flags"])
-			if flags["s_down"] || flags["o_down"] || flags["disconnected"] {
-				continue
+			if usableReplica(f, s.opts.SyncedReplicasOnly) {
+				addrs = append(addrs, net.JoinHostPort(f["ip"], f["port"]))
 			}
-			if ls, ok := f["master-link-status"]; ok && ls != "ok" {
-				continue
-			}
-			addrs = append(addrs, net.JoinHostPort(f["ip"], f["port"]))
 		}
 		return nil
 	}
@@ -389,6 +431,23 @@ func (s *Sentinel) replicasFrom(ctx context.Context, sentinelAddr, name string) 
 		return nil, fmt.Errorf("sentinel %s: %w", sentinelAddr, err)
 	}
 	return addrs, nil
+}
+
+// usableReplica reports whether a replica, as a sentinel describes it,
+// may serve reads: not down (s_down, o_down) nor disconnected, not a
+// former master that came back and still reports itself as a master (it
+// holds what it had, or nothing, until it is turned into a replica), and,
+// when synced is set, with its link to the master up.
+func usableReplica(f map[string]string, synced bool) bool {
+	flags := flagSet(f["flags"])
+	switch {
+	case flags["s_down"] || flags["o_down"] || flags["disconnected"]:
+		return false
+	case f["role-reported"] == "master":
+		return false
+	}
+	ls, ok := f["master-link-status"]
+	return !synced || !ok || ls == "ok"
 }
 
 // fields reads a sentinel's description of a server: a flat array of

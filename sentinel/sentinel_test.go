@@ -281,12 +281,28 @@ func waitNewMaster(t *testing.T, s *sentinel.Sentinel, name, old string) string 
 
 // TestFailover forces a failover (SENTINEL FAILOVER): the MasterFor client
 // reaches the new master, and none of its connections stays on the old
-// one.
+// one; moved by the sentinels' events alone (no watch), and by the watch
+// alone (no events).
 func TestFailover(t *testing.T) {
 	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		opts sentinel.Options
+	}{
+		{"events", sentinel.Options{WatchInterval: -1}},
+		{"watch", sentinel.Options{WatchInterval: 200 * time.Millisecond, DisableEvents: true}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			testFailover(t, mode.opts)
+		})
+	}
+}
+
+func testFailover(t *testing.T, opts sentinel.Options) {
 	tp := redistest.StartSentinels(t, redistest.SentinelOptions{Replicas: 1})
 	ctx := ctxT(t)
-	s := newSentinel(t, tp.SentinelAddrs(), sentinel.Options{WatchInterval: 200 * time.Millisecond})
+	s := newSentinel(t, tp.SentinelAddrs(), opts)
 	mc, err := s.MasterFor(tp.Name, &client.Options{PoolSize: 4})
 	require.NoError(t, err)
 	defer mc.Close()
@@ -303,15 +319,16 @@ func TestFailover(t *testing.T) {
 	wg.Wait()
 
 	tp.Sentinels[0].Exec(t, "SENTINEL", "FAILOVER", tp.Name)
-	// Another Sentinel waits, so that the watch of s moves the client.
+	// Another Sentinel waits, so that the events or the watch of s move
+	// the client.
 	probe := newSentinel(t, tp.SentinelAddrs(), sentinel.Options{})
 	addr := waitNewMaster(t, probe, tp.Name, old)
 	require.Equal(t, tp.Replicas[0].Addr(), addr)
 
 	// The old master still takes writes for a while, until the sentinels
 	// turn it into a replica: a write may land there (and be lost, as with
-	// any Redis client) until the watch closes the client's connections
-	// to it, within WatchInterval.
+	// any Redis client) until the events or the watch close the client's
+	// connections to it.
 	i := 0
 	ok := redistest.WaitFor(5*time.Second, func() bool {
 		i++
