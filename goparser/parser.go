@@ -263,8 +263,8 @@ func setLeaf(dst *redis.Reply, k redis.Kind) {
 }
 
 // readLine consumes the line item at p.r (type byte, content, CRLF) and
-// returns its content, which ends at the first "\r\n". Content longer than
-// MaxBulkLen is a protocol error.
+// returns its content, which ends at its first CR or LF: that must be a
+// "\r\n" (see scanLine). Content longer than MaxBulkLen is a protocol error.
 func (p *Parser) readLine() ([]byte, error) {
 	line, err := p.scanLine()
 	if err == nil && int64(len(line)) > p.opts.MaxBulkLen {
@@ -276,6 +276,11 @@ func (p *Parser) readLine() ([]byte, error) {
 // scanLine is readLine without the check of the complete line's length
 // (headers are checked by their own grammar). A line still incomplete
 // after MaxBulkLen+1 bytes is an error either way, so memory stays bounded.
+//
+// RESP lines hold no CR or LF: a CR followed by anything but LF, or an LF
+// not preceded by CR, is a protocol error as soon as it is read. Taking
+// them as content would let "+OK\r*2\r\n..." swallow the next reply's
+// header and desynchronise the stream.
 func (p *Parser) scanLine() ([]byte, error) {
 	// Short lines are the common case; a plain loop beats IndexByte there.
 	buf := p.buf[:p.w]
@@ -284,34 +289,48 @@ func (p *Parser) scanLine() ([]byte, error) {
 		end = len(buf)
 	}
 	for i := p.r + 1; i < end; i++ {
-		if buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
-			line := buf[p.r+1 : i]
-			p.r = i + 2
-			return line, nil
+		if buf[i] <= '\r' {
+			if buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
+				line := buf[p.r+1 : i]
+				p.r = i + 2
+				return line, nil
+			}
+			if buf[i] == '\r' || buf[i] == '\n' {
+				break // a lone CR or LF, or a CR at the end of the data
+			}
 		}
 	}
 	return p.scanLineSlow()
 }
 
 func (p *Parser) scanLineSlow() ([]byte, error) {
-	scan := 1 // offset from p.r where the search for '\n' resumes
+	scan := 1 // offset from p.r where the search for CR and LF resumes
 	for {
-		for i := p.r + scan; i < p.w; {
-			j := indexByte(p.buf[i:p.w], '\n')
-			if j < 0 {
-				break
-			}
-			i += j
-			if i > p.r+1 && p.buf[i-1] == '\r' {
-				line := p.buf[p.r+1 : i-1]
-				p.r = i + 1
-				return line, nil
-			}
-			i++
+		seg := p.buf[p.r+scan : p.w]
+		lf := indexByte(seg, '\n')
+		lim := len(seg)
+		if lf >= 0 {
+			lim = lf
+		}
+		cr := indexByte(seg[:lim], '\r')
+		switch {
+		case lf >= 0 && cr == lf-1 && cr >= 0:
+			line := p.buf[p.r+1 : p.r+scan+cr]
+			p.r += scan + lf + 1
+			return line, nil
+		case cr >= 0 && cr < lim-1:
+			return nil, p.protoErr(p.r+scan+cr, "CR inside a line")
+		case lf >= 0 && cr < 0:
+			return nil, p.protoErr(p.r+scan+lf, "LF without CR inside a line")
+		}
+		// No CR or LF yet, or a CR at the end of the data: the next byte
+		// decides.
+		if int64(p.w-p.r-1) > max(p.opts.MaxBulkLen, minLineLimit)+1 {
+			return nil, p.protoErr(p.w, "line longer than the bulk limit")
 		}
 		scan = p.w - p.r
-		if int64(scan-1) > max(p.opts.MaxBulkLen, minLineLimit)+1 {
-			return nil, p.protoErr(p.w, "line longer than the bulk limit")
+		if cr >= 0 {
+			scan--
 		}
 		if err := p.fill(0); err != nil {
 			return nil, err

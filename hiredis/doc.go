@@ -17,8 +17,10 @@
 //
 // The glue also makes hiredis follow internal/RESP_RULES.md where hiredis 1.2
 // differs: it accepts bulk errors ('!') and attributes ('|'), which hiredis
-// rejects, by rewriting their type byte before hiredis reads it; allows lone
-// CR and LF inside simple strings and errors; checks the CRLF after a bulk
+// rejects, by rewriting their type byte before hiredis reads it; refuses a
+// lone CR or LF in any line as soon as it is buffered (hiredis would wait
+// for a CRLF, and hiredis before 1.2 takes them as content of a simple
+// string, which desynchronises the stream); checks the CRLF after a bulk
 // payload, -1 lengths and the double, boolean and big number grammars; and
 // enforces the limits of [redis.ParserOptions] as soon as a header is read.
 package hiredis

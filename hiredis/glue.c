@@ -64,13 +64,6 @@ struct duo_reader {
 	int next_attr;          // the next item was '|' (patched to '%')
 	int top_attr;           // the top-level item in progress is an attribute
 
-	// The pending simple string or error line whose lone CR/LF were hidden
-	// from hiredis (see duo_patch_line), as sent.
-	int64_t line_done;      // stream offset of the last line checked by duo_patch_line, or -1
-	char *stash;
-	size_t stash_len, stash_cap;
-	int stashed;            // stash holds the next line
-
 	// Arena offset where the reply in progress starts. Kept apart from
 	// reply_tape: stored side by side, gcc fuses the two stores with 16-byte
 	// loads of tape_len and arena_len that stall on the stores just made.
@@ -179,69 +172,36 @@ DUO_HOT duo_entry *duo_push(duo_reader *d, uint8_t kind, const char *s, size_t n
 	return e;
 }
 
-// duo_find_crlf returns the index of the first "\r\n" in p[0:n], or -1,
-// with the same meaning as hiredis's seekNewline.
-static long long duo_find_crlf(const char *p, size_t n) {
-	size_t i = 0;
-	while (i + 1 < n) {
-		const char *cr = memchr(p + i, '\r', n - 1 - i);
-		if (cr == NULL)
-			return -1;
-		i = (size_t)(cr - p);
-		if (p[i + 1] == '\n')
-			return (long long)i;
-		i++;
-	}
-	return -1;
+// duo_scan_line looks at p[0:n], the part of a line (the content of a
+// simple string, error, integer, double, boolean, big number or null, or a
+// length or count header) that is buffered. RESP lines hold no CR or LF: the
+// first CR or LF must start the line's "\r\n" (rule 2). It returns the
+// index of that CRLF; -1 when there is none yet and the line is fine so far
+// (a CR at the very end may yet be followed by LF); -2 when a CR is followed
+// by another byte, or an LF comes without a CR.
+static long long duo_scan_line(const char *p, size_t n) {
+	const char *lf = memchr(p, '\n', n);
+	size_t lim = lf != NULL ? (size_t)(lf - p) : n;
+	const char *cr = memchr(p, '\r', lim);
+	if (lf == NULL)
+		return cr == NULL || cr == p + n - 1 ? -1 : -2;
+	if (cr == NULL || cr != lf - 1)
+		return -2;
+	return (long long)(cr - p);
 }
 
-// duo_patch_line is duo_prepare_line's slow path: if a complete line has
-// lone CR or LF, it keeps a copy of the line as sent, for duo_create_string,
-// and hides them from hiredis.
-static __attribute__((noinline)) void duo_patch_line(duo_reader *d, size_t q) {
-	redisReader *r = d->r;
-	int64_t at = duo_abs(d, q);
-	if (at == d->line_done)
-		return;  // checked already (and patched if need be)
-	long long e = duo_find_crlf(r->buf + q, r->len - q);
-	if (e < 0)
-		return;  // incomplete: hiredis waits too, and we come back before the next GetReply
-	d->line_done = at;
-	char *p = r->buf + q;
-	if (memchr(p, '\n', (size_t)e) == NULL && memchr(p, '\r', (size_t)e) == NULL)
-		return;
-	if (!duo_grow((void **)&d->stash, &d->stash_cap, 0, (size_t)e, 1))
-		return;  // hiredis will then report the line as malformed
-	memcpy(d->stash, p, (size_t)e);
-	d->stash_len = (size_t)e;
-	d->stashed = 1;
-	for (long long i = 0; i < e; i++) {
-		if (p[i] == '\r' || p[i] == '\n')
-			p[i] = ' ';
-	}
-}
-
-// duo_prepare_line: RESP allows lone '\r' and '\n' in a simple string or
-// error (the line ends at the first CRLF), hiredis rejects them. q is the
-// buffer index where the line's content starts. Short clean lines, the
-// common case, are checked inline.
-DUO_HOT void duo_prepare_line(duo_reader *d, size_t q) {
-	const char *b = d->r->buf;
-	size_t len = d->r->len, lim = len - q < 64 ? len : q + 64;
-	for (size_t i = q; i < lim; i++) {
-		if (b[i] == '\r') {
-			if (i + 1 == len || b[i + 1] == '\n')
-				return;  // the line's end, or maybe (we come back when more is read)
-			duo_patch_line(d, q);
-			return;
+// duo_has_cr_lf reports whether s[0:n], a complete simple string or error,
+// holds a CR or LF. hiredis 1.2 rejects those lines itself; older 1.x
+// releases may not, so the glue checks too.
+DUO_HOT int duo_has_cr_lf(const char *s, size_t n) {
+	if (n <= 32) {
+		for (size_t i = 0; i < n; i++) {
+			if (duo_unlikely((unsigned char)s[i] <= '\r') && (s[i] == '\r' || s[i] == '\n'))
+				return 1;
 		}
-		if (b[i] == '\n') {
-			duo_patch_line(d, q);
-			return;
-		}
+		return 0;
 	}
-	if (lim < len)
-		duo_patch_line(d, q);  // a long line
+	return memchr(s, '\r', n) != NULL || memchr(s, '\n', n) != NULL;
 }
 
 // duo_prepare looks at the item whose type byte is at buffer index q before
@@ -261,23 +221,15 @@ DUO_HOT void duo_prepare(duo_reader *d, size_t q) {
 		r->buf[q] = '%';
 		d->next_attr = 1;
 		break;
-	case '+':
-	case '-':
-		duo_prepare_line(d, q + 1);
-		break;
 	}
 }
 
 // duo_prepare_pending prepares the item hiredis resumes with in its next
-// GetReply: one not started yet, or a simple string or error whose line was
-// incomplete.
+// GetReply, if it has not started it yet.
 static void duo_prepare_pending(duo_reader *d) {
 	redisReader *r = d->r;
-	int t = r->task[r->ridx]->type;
-	if (t < 0)
+	if (r->task[r->ridx]->type < 0)
 		duo_prepare(d, r->pos);
-	else if (t == REDIS_REPLY_STATUS || t == REDIS_REPLY_ERROR)
-		duo_prepare_line(d, r->pos);
 }
 
 // duo_complete is called for an item that is complete as soon as it is
@@ -327,8 +279,8 @@ static int duo_line_len_ok(duo_reader *d, size_t n) {
 }
 
 // duo_create_string_slow copies a string item into the arena and checks
-// what hiredis does not: the CRLF after a bulk payload, MaxBulkLen, and the
-// big number grammar; it restores the bytes duo_patch_line hid.
+// what hiredis does not: the CRLF after a bulk payload, MaxBulkLen, no CR or
+// LF in a simple string or error, and the big number grammar.
 static __attribute__((noinline)) void *duo_create_string_slow(const redisReadTask *t, char *s, size_t n) {
 	duo_reader *d = t->privdata;
 	redisReader *r = d->r;
@@ -338,11 +290,8 @@ static __attribute__((noinline)) void *duo_create_string_slow(const redisReadTas
 	case REDIS_REPLY_ERROR:
 		if (!duo_line_len_ok(d, n))
 			return NULL;
-		if (d->stashed) {
-			// This is the line duo_patch_line changed: take it as sent.
-			d->stashed = 0;
-			s = d->stash;
-		}
+		if (duo_has_cr_lf(s, n))
+			return duo_fail(d, duo_abs(d, d->mark), "CR or LF inside a line");
 		e = duo_push(d, t->type == REDIS_REPLY_STATUS ? '+' : '-', s, n);
 		if (e == NULL)
 			return duo_oom(d);
@@ -353,6 +302,10 @@ static __attribute__((noinline)) void *duo_create_string_slow(const redisReadTas
 		// hiredis accepts "" and "-"; RESP needs -?[0-9]+.
 		if (n == 0 || (n == 1 && s[0] == '-'))
 			return duo_fail(d, duo_abs(d, r->pos), "invalid big number (%lld bytes)", (long long)n);
+		for (size_t i = s[0] == '-'; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return duo_fail(d, duo_abs(d, r->pos), "invalid big number (%lld bytes)", (long long)n);
+		}
 		if ((e = duo_push(d, '(', s, n)) == NULL)
 			return duo_oom(d);
 		return duo_done(d, t, r->pos, 1);
@@ -445,7 +398,7 @@ static void *duo_create_string(const redisReadTask *t, char *s, size_t n) {
 			return duo_oom(d);
 		return duo_done(d, t, q + 2, 1);
 	}
-	if (t->type == REDIS_REPLY_STATUS && !d->stashed && (long long)n <= d->max_bulk) {
+	if (t->type == REDIS_REPLY_STATUS && (long long)n <= d->max_bulk && !duo_has_cr_lf(s, n)) {
 		if (duo_unlikely((e = duo_push(d, '+', s, n)) == NULL))
 			return duo_oom(d);
 		return duo_done(d, t, r->pos, 1);
@@ -684,7 +637,6 @@ duo_reader *duo_new(long long max_bulk, long long max_aggregate, int max_depth) 
 	d->max_bulk = max_bulk;
 	d->max_aggregate = max_aggregate;
 	d->max_depth = max_depth;
-	d->line_done = -1;
 	d->arena = malloc(DUO_ARENA0);
 	d->tape = malloc(DUO_TAPE0 * sizeof(duo_entry));
 	if (d->arena == NULL || d->tape == NULL || (d->r = duo_new_hiredis(d)) == NULL) {
@@ -707,7 +659,6 @@ void duo_free(duo_reader *d) {
 	free(d->tape);
 	free(d->arena);
 	free(d->ends);
-	free(d->stash);
 	duo_release(d);
 	for (int i = 0; i < d->nspare; i++)
 		sdsfree(d->spare[i]);
@@ -736,8 +687,6 @@ int duo_reset(duo_reader *d) {
 	d->mark = 0;
 	d->reply_tape = d->reply_arena = 0;
 	d->next_bulkerr = d->next_attr = d->top_attr = 0;
-	d->line_done = -1;
-	d->stashed = 0;
 	d->err = 0;
 	d->err_offset = 0;
 	d->errmsg[0] = 0;
@@ -784,7 +733,8 @@ static void duo_begin_batch(duo_reader *d) {
 
 // duo_check_pending applies the limits to the item hiredis is waiting on:
 // a bulk whose header is read but whose payload is not complete yet, or a
-// line not complete yet (rules 2 and 9). It returns 0 on error.
+// line not complete yet (rules 2 and 9), and refuses a lone CR or LF in
+// such a line at once, as goparser does. It returns 0 on error.
 static int duo_check_pending(duo_reader *d) {
 	redisReader *r = d->r;
 	int t = r->task[r->ridx]->type;
@@ -793,7 +743,12 @@ static int duo_check_pending(duo_reader *d) {
 	const char *p = r->buf + r->pos;
 	size_t n = r->len - r->pos;
 	int64_t at = duo_abs(d, r->pos);
-	long long e = duo_find_crlf(p, n);
+	long long e = duo_scan_line(p, n);
+	if (e == -2) {
+		// hiredis would wait for a CRLF and take what comes before it.
+		duo_fail(d, at, "CR or LF inside a line");
+		return 0;
+	}
 	if (e >= 0 && (t == REDIS_REPLY_STRING || t == REDIS_REPLY_VERB)) {
 		// hiredis parsed this header already (string2ll), so it is valid.
 		long long v = 0;
