@@ -23,7 +23,7 @@ import (
 // method, as in redis-py.
 type Client struct {
 	cmd.Cmdable
-	opts     Options
+	opts     *Options // behind a pointer, so that fmt's reflection never prints the password
 	pool     *pool.Pool
 	ownsPool bool
 	engine   *cmd.Engine
@@ -32,7 +32,7 @@ type Client struct {
 
 // New returns a client for opts. Connections are made when first needed.
 func New(opts Options) (*Client, error) {
-	c := &Client{opts: opts}
+	c := &Client{opts: &opts}
 	if opts.Pool != nil {
 		c.pool = opts.Pool
 	} else {
@@ -101,7 +101,7 @@ func (o *Options) poolOptions() (pool.Options, error) {
 }
 
 // Options returns the options the client was made with.
-func (c *Client) Options() Options { return c.opts }
+func (c *Client) Options() Options { return *c.opts }
 
 // Pool returns the client's connection pool, to share it with other clients
 // (Options.Pool) or read its statistics.

@@ -64,7 +64,13 @@ type Options struct {
 	// default: false
 	RetryOnTimeout bool
 
-	// PoolSize is the most connections the client keeps open at once.
+	// PoolSize is the most connections the client's pool keeps open at once
+	// (redis-py's max_connections): in use, idle, and the shared
+	// connections of auto-pipelining, for every client that shares the pool
+	// (Options.Pool). The shared connections take up to AutoPipelineConns
+	// of the places (at most PoolSize-1, leaving one for blocking commands
+	// and transactions); one with nothing in flight gives its place up to a
+	// command that waits for a connection of its own.
 	// default: 10 per GOMAXPROCS
 	PoolSize int
 	// MinIdleConns is how many idle connections the pool keeps ready.
@@ -126,7 +132,9 @@ type Options struct {
 	// SCRIPT KILL and FUNCTION KILL never wait in that line.
 	// default: false (auto-pipelining on)
 	DisableAutoPipeline bool
-	// AutoPipelineConns is the number of shared connections.
+	// AutoPipelineConns is the most shared connections, within PoolSize (see
+	// there). They belong to the pool: clients that share a pool share them,
+	// and the pool's setting applies.
 	// default: GOMAXPROCS
 	AutoPipelineConns int
 
@@ -207,24 +215,172 @@ func (o Options) GoString() string { return o.String() }
 // socket_connect_timeout, max_connections and socket_keepalive.
 // An unknown option, a malformed value or a db given twice with different
 // values is an error. Errors never include the password.
+//
+// The user name and password are percent-decoded ("p%40ss" is "p@ss"). A
+// password may also hold the characters a URL reserves unescaped, as in
+// redis://app:a#b/c?d@e@cache:6379/0 (password "a#b/c?d@e"): the
+// credentials end at the first '@' after which the rest is a well-formed
+// Redis URL (for '@' alone: the last '@' before the host, as in
+// redis-py). A '%' must be written %25.
 func ParseURL(rawURL string) (*Options, error) {
-	u, err := url.Parse(rawURL)
+	userinfo, u, err := splitURL(rawURL)
 	if err != nil {
-		// url's errors quote the whole URL, password included: report
-		// only what is wrong.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			return nil, fmt.Errorf("redis: invalid URL: %v", ue.Err)
-		}
-		return nil, errors.New("redis: invalid URL")
+		return nil, err
 	}
-	o := &Options{}
-	if u.User != nil {
-		o.Username = u.User.Username()
-		o.Password, _ = u.User.Password()
+	o, err := fromURL(u)
+	if err != nil {
+		return nil, err
+	}
+	if userinfo != nil {
+		if o.Username, o.Password, err = parseUserinfo(*userinfo); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// splitURL separates the credentials of a Redis URL from the rest, which
+// it parses. A password may hold any character, also unescaped ones that
+// a URL reserves ('#', '/', '?', '@', ':'): the credentials end at the
+// first '@' after which the rest is a well-formed URL without credentials
+// (a host and port, a database number, known options), which for the
+// passwords redis-py reads is the last '@' of the host part, as
+// redis-py's urlparse has it. The URL without any credentials is tried
+// first, so that an '@' in an option's value stays there. userinfo is nil
+// when there are none. The errors never quote the credentials.
+func splitURL(rawURL string) (userinfo *string, u *url.URL, err error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok || !strings.Contains(rest, "@") {
+		u, err := parseURLPart(rawURL)
+		return nil, u, err
+	}
+	if u, err := parseURLPart(rawURL); err == nil && wellFormed(u) {
+		return nil, u, nil
+	}
+	lastAt := -1
+	for i, c := range rest {
+		if c != '@' {
+			continue
+		}
+		lastAt = i
+		if u, err := parseURLPart(scheme + "://" + rest[i+1:]); err == nil && wellFormed(u) {
+			info := rest[:i]
+			return &info, u, nil
+		}
+	}
+	// Nothing fits: take the credentials to end at the last '@', and let
+	// the parse of what follows (no part of a password) say what is wrong.
+	if u, err = parseURLPart(scheme + "://" + rest[lastAt+1:]); err != nil {
+		return nil, nil, err
+	}
+	info := rest[:lastAt]
+	return &info, u, nil
+}
+
+// parseURLPart is url.Parse with errors of its own: url's quote the URL
+// or the part of it that is wrong, which may be a password.
+func parseURLPart(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err == nil {
+		if strings.Contains(s, "#") {
+			return nil, errors.New("redis: invalid URL: a Redis URL has no fragment ('#'; in a password, write it %23)")
+		}
+		return u, nil
+	}
+	var ue *url.Error
+	msg := ""
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	switch {
+	case strings.HasPrefix(msg, "invalid port"):
+		return nil, errors.New("redis: invalid URL: the port after the host is not a number")
+	case strings.HasPrefix(msg, "invalid URL escape"):
+		return nil, errors.New("redis: invalid URL: malformed percent-escape (write '%' as %25)")
+	case strings.HasPrefix(msg, "invalid character"):
+		return nil, errors.New("redis: invalid URL: invalid character in the host name")
+	case strings.HasPrefix(msg, "missing protocol scheme"):
+		return nil, errors.New("redis: URL needs a scheme: redis://, rediss:// or unix://")
+	}
+	return nil, errors.New("redis: invalid URL")
+}
+
+// wellFormed reports whether u, parsed from a Redis URL without its
+// credentials, has the shape of one: no credentials left, a database
+// number as its path (redis://, rediss://) or no host (unix://), and only
+// known options.
+func wellFormed(u *url.URL) bool {
+	if u.User != nil || u.Opaque != "" {
+		return false
 	}
 	switch u.Scheme {
 	case "redis", "rediss":
+		if badHost(u) {
+			return false
+		}
+		if p := strings.Trim(u.Path, "/"); p != "" {
+			if _, err := strconv.Atoi(p); err != nil {
+				return false
+			}
+		}
+	case "unix":
+		if u.Host != "" {
+			return false
+		}
+	default:
+		return false
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return false
+	}
+	for name := range q {
+		if !knownOption(name) {
+			return false
+		}
+	}
+	return true
+}
+
+// badHost reports a host name with a ':' outside brackets, which url.Parse
+// lets through ("h:1:2" is host "h:1", port 2).
+func badHost(u *url.URL) bool {
+	return !strings.HasPrefix(u.Host, "[") && strings.Contains(u.Hostname(), ":")
+}
+
+// knownOption reports whether name is a URL option of ours or redis-py's.
+func knownOption(name string) bool {
+	if _, ok := redisPyNames[name]; ok {
+		return true
+	}
+	_, unknown := applyOption(&Options{}, name, "").(queryError)
+	return !unknown
+}
+
+// parseUserinfo splits the credentials of a URL at their first ':' and
+// decodes their percent-escapes. Its errors do not quote them.
+func parseUserinfo(info string) (user, password string, err error) {
+	rawUser, rawPW, _ := strings.Cut(info, ":")
+	if user, err = url.PathUnescape(rawUser); err != nil {
+		return "", "", errors.New("redis: invalid URL: malformed percent-escape in the user name (write '%' as %25)")
+	}
+	if password, err = url.PathUnescape(rawPW); err != nil {
+		return "", "", errors.New("redis: invalid URL: malformed percent-escape in the password (write '%' as %25)")
+	}
+	return user, password, nil
+}
+
+// fromURL makes Options of a URL, credentials aside.
+func fromURL(u *url.URL) (*Options, error) {
+	o := &Options{}
+	switch u.Scheme {
+	case "redis", "rediss":
+		if u.Opaque != "" {
+			return nil, errors.New("redis: invalid URL: want " + u.Scheme + "://host..., as in redis://localhost:6379/0")
+		}
+		if badHost(u) {
+			return nil, errors.New("redis: invalid URL: a ':' in the host name (an IPv6 address goes in brackets)")
+		}
 		host, port := u.Hostname(), u.Port()
 		if host == "" {
 			host = "localhost"

@@ -96,7 +96,7 @@ type Options struct {
 // order between them is lost. Handlers run in the reading goroutine, one
 // at a time.
 type PubSub struct {
-	opts   Options
+	opts   *Options      // behind a pointer, so that fmt's reflection never prints the password
 	hc     time.Duration // health check interval; 0: off
 	queue  chan event
 	ctx    context.Context // cancelled by Close
@@ -151,7 +151,7 @@ func New(opts Options) *PubSub {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 256
 	}
-	p := &PubSub{opts: opts, queue: make(chan event, opts.QueueSize)}
+	p := &PubSub{opts: &opts, queue: make(chan event, opts.QueueSize)}
 	p.hc = opts.HealthCheckInterval
 	if p.hc == 0 {
 		p.hc = opts.Conn.HealthCheckInterval
