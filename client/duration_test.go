@@ -45,6 +45,7 @@ func TestDurationValueIsDataError(t *testing.T) {
 func TestDurationParametersStillWork(t *testing.T) {
 	protocols(t, func(t *testing.T, rdb *client.Client, k keyspace) {
 		a, l, s := k.Key("a"), k.Key("l"), k.Key("s")
+		rdb.Del(ctx, a, l, s, k.Key("r")) // the server outlives a run (-count)
 		require.NoError(t, rdb.Set(ctx, a, "v", 90*time.Second).Err())
 		assert.InDelta(t, 90, rdb.TTL(ctx, a).Val(), 2)
 		require.NoError(t, rdb.Set(ctx, a, "v", 1500*time.Millisecond).Err())
