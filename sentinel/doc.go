@@ -31,11 +31,29 @@
 // first (through the pool's connection factory, client.Options.NewConn),
 // so after a failover the clients reach the new master by themselves. A
 // MasterFor client checks with ROLE that the server it reached is the
-// master, and a Sentinel watches the masters its clients use
-// (Options.WatchInterval): when the master moves, connections to the
-// former one are closed rather than left serving. A ReplicaFor client
-// spreads its connections over the replicas that are up, round robin, and
-// falls back to the master when none is.
+// master.
+//
+// # Failover
+//
+// From the first connection of its clients, a Sentinel subscribes to the
+// events of every sentinel (+switch-master, and the replica set's +sdown,
+// -sdown, +odown, -odown, +slave, +convert-to-slave), and renews a
+// subscription that a sentinel drops. When a sentinel announces a new
+// master, the connections of MasterFor clients to the former one, pooled
+// and auto-pipelined alike, are closed at once, and none is made there any
+// more: after a graceful failover (SENTINEL FAILOVER) the former master
+// still accepts writes for seconds, and each one it takes is lost when it
+// becomes a replica, so no command must reach it after the announcement.
+// Answers of sentinels that have not yet heard of the failover (an older
+// config-epoch) are passed over. The Sentinel also asks where each master
+// is every Options.WatchInterval, the fallback when no sentinel's event
+// gets through. Writes that the old master took between the promotion of
+// its replica and the announcement are lost whatever the client does.
+//
+// A ReplicaFor client spreads its connections over the replicas that are
+// up, round robin, and falls back to the master when none is. Replicas
+// serve reads while the master is down (Options.SyncedReplicasOnly keeps
+// to replicas whose link to the master is up), as with redis-py.
 //
 // The sentinels' credentials (Options.Username and Options.Password) are
 // separate from those of the data nodes (the Password of the clients'

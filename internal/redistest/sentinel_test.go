@@ -35,3 +35,14 @@ func TestMissingSentinelSkipsOrFailsInCI(t *testing.T) {
 	assert.Contains(t, r.failed, "no-such-redis-sentinel is not installed")
 	assert.Empty(t, r.skipped)
 }
+
+func TestKill(t *testing.T) {
+	srv := redistest.Start(t)
+	srv.Exec(t, "SET", "k", "v")
+	require.NoError(t, srv.Kill())
+	require.NoError(t, srv.Kill(), "killing a stopped server does nothing")
+	_, err := srv.Do("PING")
+	require.Error(t, err)
+	srv.Restart(t)
+	assert.Equal(t, "PONG", srv.Exec(t, "PING"))
+}
