@@ -116,7 +116,7 @@ func Dial(ctx context.Context, opts *Options) (*Conn, error) {
 	}
 	nc, err := o.Dialer(ctx, o.Network, o.Addr)
 	if err != nil {
-		return nil, dialError("dial", o.Addr, err)
+		return nil, dialError(ctx, "dial", o.Addr, err)
 	}
 	return open(ctx, nc, &o)
 }
@@ -151,7 +151,7 @@ func open(ctx context.Context, nc net.Conn, o *Options) (*Conn, error) {
 		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close()
-			return nil, dialError("tls handshake", o.Addr, err)
+			return nil, dialError(ctx, "tls handshake", o.Addr, err)
 		}
 		nc = tc
 	}
@@ -165,12 +165,25 @@ func open(ctx context.Context, nc net.Conn, o *Options) (*Conn, error) {
 
 // dialError maps an error of connecting to a typed error: a timeout (of
 // DialTimeout or of ctx's deadline) to a *redis.TimeoutError, anything else
-// (a refused connection, a cancelled ctx) to a *redis.ConnectionError.
-func dialError(op, addr string, err error) error {
+// (a refused connection, a cancelled ctx) to a *redis.ConnectionError. A
+// timeout that came when ctx's deadline had passed wraps
+// context.DeadlineExceeded: the socket may see the deadline before the
+// context's own timer fires.
+func dialError(ctx context.Context, op, addr string, err error) error {
 	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
+		if !errors.Is(err, context.DeadlineExceeded) && deadlinePassed(ctx) {
+			err = context.DeadlineExceeded
+		}
 		return &redis.TimeoutError{Op: op, Addr: addr, Err: err}
 	}
 	return &redis.ConnectionError{Op: op, Addr: addr, Err: err}
+}
+
+// deadlinePassed reports whether ctx has a deadline that has passed, which
+// may be before ctx.Err says so.
+func deadlinePassed(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 // newConn wraps nc, with o's defaults applied. The parser reads from nc
@@ -569,7 +582,9 @@ func (c *Conn) flushAndWait(ctx context.Context, now time.Time, block time.Durat
 	c.queued = 0
 	c.resetWriteBuf()
 	if werr != nil {
-		return c.fatal(c.ioError(ctx, "write", werr, false))
+		// A timeout here is of the read deadline, which the wait for the
+		// reply had armed: ctx's when fromCtx.
+		return c.fatal(c.ioError(ctx, "write", werr, fromCtx))
 	}
 	if err != nil {
 		return c.fatal(c.ioError(ctx, "read", err, fromCtx))
@@ -663,7 +678,9 @@ func needsArm(cur, want time.Time, slack time.Duration, exact bool) bool {
 // ioError maps an error of a read or write to a typed error: a
 // *redis.ProtocolError as it is, a timeout to a *redis.TimeoutError (or the
 // context's error when ctx ended), anything else to a
-// *redis.ConnectionError. fromCtx says the deadline was ctx's.
+// *redis.ConnectionError. fromCtx says the deadline was ctx's. A timeout
+// when ctx's deadline has passed is the context's, even if ctx.Err is not
+// set yet (its timer has not fired): it wraps context.DeadlineExceeded.
 func (c *Conn) ioError(ctx context.Context, op string, err error, fromCtx bool) error {
 	var (
 		pe *redis.ProtocolError
@@ -679,7 +696,7 @@ func (c *Conn) ioError(ctx context.Context, op string, err error, fromCtx bool) 
 				return c.ctxError(op, cerr)
 			}
 		}
-		if fromCtx {
+		if fromCtx || deadlinePassed(ctx) {
 			return &redis.TimeoutError{Op: op, Addr: c.opts.Addr, Err: context.DeadlineExceeded}
 		}
 		return &redis.TimeoutError{Op: op, Addr: c.opts.Addr, Err: err}
