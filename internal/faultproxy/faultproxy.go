@@ -42,6 +42,11 @@ type Faults struct {
 	// TruncateProb is the chance that a server->client chunk is forwarded
 	// only in part (the first half) before the connection is cut.
 	TruncateProb float64
+	// IdleDrop, when positive, forgets a link that carried no data either
+	// way for longer than this, silently, as a load balancer or a NAT
+	// that dropped the flow does: from then on the bytes of both sides are
+	// read and discarded, and neither side is closed (no FIN, no RST).
+	IdleDrop time.Duration
 }
 
 // Stats counts what the proxy did.
@@ -51,6 +56,7 @@ type Stats struct {
 	Delays      int64 // chunks delayed
 	Cuts        int64 // links cut (randomly or by Cut)
 	Truncations int64 // server->client chunks truncated
+	Dropped     int64 // links forgotten after IdleDrop
 	BytesUp     int64 // client->server bytes forwarded
 	BytesDown   int64 // server->client bytes forwarded
 }
@@ -70,8 +76,8 @@ type Proxy struct {
 	links     map[*link]struct{}
 	closed    bool
 
-	wg                                    sync.WaitGroup
-	conns, delays, cuts, truncs, up, down atomic.Int64
+	wg                                             sync.WaitGroup
+	conns, delays, cuts, truncs, up, down, dropped atomic.Int64
 }
 
 // link is one proxied connection: a client and the server connection made
@@ -80,6 +86,8 @@ type link struct {
 	client, server net.Conn
 	once           sync.Once
 	done           chan struct{} // closed when the link is cut
+	last           atomic.Int64  // when data last went through, in Unix nanoseconds
+	forgotten      atomic.Bool   // IdleDrop passed: data is discarded
 }
 
 // close cuts the link and reports whether this call did. When it did and
@@ -189,7 +197,7 @@ func (p *Proxy) Stats() Stats {
 	p.mu.Unlock()
 	return Stats{
 		Conns: p.conns.Load(), Open: open, Delays: p.delays.Load(), Cuts: p.cuts.Load(),
-		Truncations: p.truncs.Load(), BytesUp: p.up.Load(), BytesDown: p.down.Load(),
+		Truncations: p.truncs.Load(), BytesUp: p.up.Load(), BytesDown: p.down.Load(), Dropped: p.dropped.Load(),
 	}
 }
 
@@ -227,6 +235,7 @@ func (p *Proxy) accept() {
 			continue
 		}
 		l := &link{client: c, server: s, done: make(chan struct{})}
+		l.last.Store(time.Now().UnixNano())
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
@@ -281,6 +290,27 @@ func (p *Proxy) decide(down bool) action {
 	return a
 }
 
+// forget reports whether the link is forgotten (see Faults.IdleDrop),
+// which a chunk that comes after the link was idle too long makes it, and
+// otherwise notes the chunk's time.
+func (p *Proxy) forget(l *link) bool {
+	if l.forgotten.Load() {
+		return true
+	}
+	p.mu.Lock()
+	idle := p.faults.IdleDrop
+	p.mu.Unlock()
+	now := time.Now().UnixNano()
+	if idle > 0 && now-l.last.Load() > int64(idle) {
+		if l.forgotten.CompareAndSwap(false, true) {
+			p.dropped.Add(1)
+		}
+		return true
+	}
+	l.last.Store(now)
+	return false
+}
+
 // pump forwards one direction of a link: client->server, or
 // server->client when down is set.
 func (p *Proxy) pump(l *link, down bool) {
@@ -298,6 +328,9 @@ func (p *Proxy) pump(l *link, down bool) {
 	buf := make([]byte, chunkSize)
 	for {
 		n, err := src.Read(buf)
+		if n > 0 && p.forget(l) {
+			n = 0 // a forgotten link: the data goes nowhere
+		}
 		if n > 0 {
 			a := p.decide(down)
 			if a.delay > 0 {
