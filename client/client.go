@@ -27,7 +27,7 @@ type Client struct {
 	pool     *pool.Pool
 	ownsPool bool
 	engine   *cmd.Engine
-	mux      *pool.Mux // auto-pipelining, when on
+	mux      *pool.Mux // auto-pipelining, when on: the pool's, shared with its other clients
 }
 
 // New returns a client for opts. Connections are made when first needed.
@@ -46,7 +46,7 @@ func New(opts Options) (*Client, error) {
 	c.engine = cmd.NewEngine(c.pool, opts.DecodeResponses)
 	c.engine.SetRetryOnTimeout(opts.RetryOnTimeout)
 	if !opts.DisableAutoPipeline {
-		c.mux = pool.NewMux(c.pool.Options(), opts.AutoPipelineConns)
+		c.mux = c.pool.Mux()
 		c.engine.SetMux(c.mux)
 	}
 	c.Cmdable = cmd.NewCmdable(c.engine)
@@ -87,6 +87,7 @@ func (o *Options) poolOptions() (pool.Options, error) {
 		NewParser:           newParser,
 		ParserOptions:       o.ParserOptions,
 		PoolSize:            o.PoolSize,
+		MuxConns:            o.AutoPipelineConns,
 		MinIdle:             o.MinIdleConns,
 		PoolTimeout:         o.PoolTimeout,
 		IdleTimeout:         o.IdleTimeout,
@@ -120,11 +121,10 @@ func (c *Client) SetResponseCallback(name string, cb Callback) {
 }
 
 // Close closes the client's pool (unless it was given one through
-// Options.Pool). Commands in flight finish first; new ones fail.
+// Options.Pool), and with it the shared connections of auto-pipelining.
+// Commands in flight on pooled connections finish first; those in flight
+// on shared connections fail; new ones fail.
 func (c *Client) Close() error {
-	if c.mux != nil {
-		c.mux.Close()
-	}
 	if c.ownsPool {
 		return c.pool.Close()
 	}

@@ -516,6 +516,16 @@ func (c *Conn) unwatch(stop func() bool) {
 	c.rdl, c.wdl = aLongTimeAgo, aLongTimeAgo
 }
 
+// clearDeadlines removes the socket's deadlines, for a connection that the
+// Mux takes over (it sets its own); on error the connection is closed.
+func (c *Conn) clearDeadlines() error {
+	c.rdl, c.wdl = time.Time{}, time.Time{}
+	if err := c.nc.SetDeadline(time.Time{}); err != nil {
+		return c.fatal(c.ioError(context.Background(), "use", err, false))
+	}
+	return nil
+}
+
 func (c *Conn) dropQueued() {
 	c.wbuf = c.wbuf[:0]
 	c.queued = 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,19 +23,31 @@ type ReplyHandler interface {
 // (auto-pipelining): each connection has a writer that sends every command
 // queued since its last write in one write, and a reader that hands each
 // reply to the command that is first in line. Under concurrency this saves
-// most system calls and round trips.
+// most system calls and round trips. A Mux belongs to its [Pool] (see
+// [Pool.Mux]): its connections take their places from the pool's PoolSize,
+// and every client of the pool shares them.
 //
 // Replies are matched to commands by order alone, so a connection that sees
 // any error (I/O, timeout, protocol) fails every command in flight on it and
-// is replaced; no command ever gets another's reply. A command whose context
-// ends while it waits returns at once; its reply is read and dropped when it
-// comes, and the connection stays in use.
+// is replaced; no command ever gets another's reply. Commands queued on it
+// but not written yet do not fail: they go to the new connection. A
+// command whose context ends while it waits returns at once; its reply is
+// read and dropped when it comes, and the connection stays in use.
+//
+// ReadTimeout bounds each command from its own write: the read deadline of
+// a shared connection is that of the oldest command written and not yet
+// answered, so a server that stops answering fails the commands in flight
+// about ReadTimeout after the first of them was sent, however many more
+// are sent meanwhile. A connection idle for HealthCheckInterval is PINGed
+// before the next commands are written on it; if the PING fails, they are
+// written on a new connection.
 //
 // Commands that change or hold a connection's state (blocking commands,
 // WATCH/MULTI, SUBSCRIBE, CLIENT SETNAME, ...) must not go through a Mux;
 // see MuxSafe.
 type Mux struct {
-	opts   *Options
+	pool   *Pool
+	opts   *Options // the pool's
 	conns  []*muxConn
 	next   atomic.Uint32
 	closed atomic.Bool
@@ -47,7 +60,8 @@ type Mux struct {
 
 // ShareAlways makes every command go through the Mux, even one alone (for
 // tests of the shared path, and for callers who prefer its behaviour on
-// cancellation: a cancelled command does not close a connection).
+// cancellation: a cancelled command does not close a connection). It
+// applies to every user of the pool.
 func (m *Mux) ShareAlways(on bool) { m.always.Store(on) }
 
 // Busy reports whether another command is in flight, counting the caller
@@ -60,14 +74,10 @@ func (m *Mux) Busy() bool { return m.calls.Add(1) > 1 || m.always.Load() }
 // Done ends what Busy began.
 func (m *Mux) Done() { m.calls.Add(-1) }
 
-// NewMux returns a Mux of n connections (n <= 0: GOMAXPROCS) made with
-// opts. Connections are dialed when first needed.
-func NewMux(opts Options, n int) *Mux {
-	opts.init()
-	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
-	}
-	m := &Mux{opts: &opts, conns: make([]*muxConn, n)}
+// newMux returns the Mux of p, with p's MuxConns connections, dialed when
+// first needed.
+func newMux(p *Pool) *Mux {
+	m := &Mux{pool: p, opts: &p.opts, conns: make([]*muxConn, p.opts.MuxConns)}
 	for i := range m.conns {
 		m.conns[i] = &muxConn{m: m}
 	}
@@ -77,25 +87,33 @@ func NewMux(opts Options, n int) *Mux {
 // muxConn is one shared connection and its queue.
 type muxConn struct {
 	m *Mux
+	// up is set while the connection is open or being dialed: a command
+	// put on it then starts no dial.
+	up atomic.Bool
 
-	mu      sync.Mutex
-	cn      *Conn         // nil until dialed, and after a failure
-	nc      net.Conn      // cn's network connection, closed by fail
-	wbuf    []byte        // commands not yet written
-	spare   []byte        // the writer's buffer, swapped with wbuf
-	queue   []*muxCall    // commands written or to be written, in order
-	head    int           // queue[head:] are waiting for replies
-	wake    chan struct{} // tells the writer there is something to write
-	pending bool          // a wake is outstanding
-	gen     uint64        // which connection the queue belongs to
+	mu        sync.Mutex
+	cn        *Conn         // nil until dialed, and after a failure
+	nc        net.Conn      // cn's network connection, closed by fail
+	dialing   bool          // a dial is under way (cn is nil)
+	wbuf      []byte        // the commands of queue[unsent:], not yet written
+	spare     []byte        // the writer's buffer, swapped with wbuf
+	queue     []*muxCall    // commands written or to be written, in order
+	head      int           // queue[head:] are waiting for replies
+	unsent    int           // queue[unsent:] are not written yet
+	wake      chan struct{} // tells the writer there is something to write
+	pending   bool          // a wake is outstanding
+	gen       uint64        // which connection the queue belongs to
+	rdl       time.Time     // the read deadline set on nc (zero: none)
+	idleSince time.Time     // when the last command in flight was answered (with HealthCheckInterval)
 }
 
 // muxCall is one command in flight.
 type muxCall struct {
-	h     ReplyHandler
-	done  chan struct{} // receives once when handled or failed
-	state atomic.Int32  // callWaiting, callHandled, callAbandoned
-	err   error
+	h      ReplyHandler
+	done   chan struct{} // receives once when handled or failed
+	state  atomic.Int32  // callWaiting, callHandled, callAbandoned
+	err    error
+	sentAt time.Time // when its write began; set under muxConn.mu
 }
 
 const (
@@ -106,15 +124,16 @@ const (
 
 var callPool = sync.Pool{New: func() any { return &muxCall{done: make(chan struct{}, 1)} }}
 
-// ErrMuxClosed is returned by a closed Mux.
+// ErrMuxClosed is returned by the Mux of a closed Pool.
 var ErrMuxClosed = poolError("redis: client is closed")
 
 // Do sends the command args and calls h with its reply before returning.
 // It returns an error when the command could not be sent or its reply not
 // read (h is then not called): a *redis.DataError for an argument that
 // cannot be encoded, a connection, timeout or protocol error that failed
-// the shared connection, or the context's error (the reply is then dropped
-// when it comes).
+// the shared connection (or the error of dialing one), or the context's
+// error (the reply is then dropped when it comes). An error that ctx's
+// deadline caused matches context.DeadlineExceeded.
 func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 	if m.closed.Load() {
 		return ErrMuxClosed
@@ -124,12 +143,23 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 			return err
 		}
 	}
-	mc := m.conns[int(m.next.Add(1))%len(m.conns)]
+	i := int(m.next.Add(1) % uint32(len(m.conns)))
+	mc := m.conns[i]
+	token := false
+	if !mc.up.Load() {
+		// A new connection takes one of the pool's places; when none is
+		// free, share one that is open rather than wait for a place.
+		if m.pool.tryAcquire() {
+			token = true
+		} else if alt := m.openConn(i); alt != nil {
+			mc = alt
+		}
+	}
 	call := callPool.Get().(*muxCall)
 	call.h = h
 	call.err = nil
 	call.state.Store(callWaiting)
-	if err := mc.enqueue(ctx, args, call); err != nil {
+	if err := mc.enqueue(args, call, token); err != nil {
 		call.h = nil
 		callPool.Put(call)
 		return err
@@ -142,7 +172,7 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 		case <-ctx.Done():
 			if call.state.CompareAndSwap(callWaiting, callAbandoned) {
 				// The reader recycles the call when its reply comes.
-				return ctxErr(ctx.Err(), mc.m.opts.Addr)
+				return ctxErr(ctx.Err(), m.opts.Addr)
 			}
 			<-call.done // handled meanwhile
 		}
@@ -150,6 +180,31 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 	err := call.err
 	call.h = nil
 	callPool.Put(call)
+	if err != nil && ctx.Done() != nil {
+		err = m.deadlineErr(ctx, err)
+	}
+	return err
+}
+
+// openConn returns a shared connection other than conns[skip] that is
+// open or being dialed, or nil.
+func (m *Mux) openConn(skip int) *muxConn {
+	for j, mc := range m.conns {
+		if j != skip && mc.up.Load() {
+			return mc
+		}
+	}
+	return nil
+}
+
+// deadlineErr returns the error of a command whose shared connection timed
+// out: the context's deadline when that has passed too (the caller's
+// deadline then ended the call as much as ReadTimeout did), err otherwise.
+func (m *Mux) deadlineErr(ctx context.Context, err error) error {
+	var te *redis.TimeoutError
+	if errors.As(err, &te) && !errors.Is(err, context.DeadlineExceeded) && deadlinePassed(ctx) {
+		return ctxErr(context.DeadlineExceeded, m.opts.Addr)
+	}
 	return err
 }
 
@@ -160,58 +215,112 @@ func ctxErr(err error, addr string) error {
 	return err
 }
 
-// enqueue encodes the command and puts call in line, dialing the
-// connection if needed.
-func (mc *muxConn) enqueue(ctx context.Context, args []any, call *muxCall) error {
+// enqueue encodes the command and puts call in line, starting a dial if
+// the connection is neither open nor being dialed. token says the caller
+// took a place in the pool for that dial; enqueue gives it back when no
+// dial needs it.
+func (mc *muxConn) enqueue(args []any, call *muxCall, token bool) error {
 	mc.mu.Lock()
-	if mc.cn == nil {
-		if err := mc.dial(ctx); err != nil {
-			mc.mu.Unlock()
-			return err
-		}
-	}
 	buf, err := redis.AppendCommand(mc.wbuf, args...)
 	if err != nil {
 		mc.mu.Unlock()
+		if token {
+			mc.m.pool.release()
+		}
 		return err
 	}
 	mc.wbuf = buf
 	mc.queue = append(mc.queue, call)
-	if !mc.pending {
-		// The writer took the last wake (it clears pending when it does),
-		// so there is room; sent under the lock, as fail closes wake.
-		mc.pending = true
-		mc.wake <- struct{}{}
+	switch {
+	case mc.cn != nil:
+		if !mc.pending {
+			// The writer took the last wake (it clears pending when it
+			// does), so there is room; sent under the lock, as fail
+			// closes wake.
+			mc.pending = true
+			mc.wake <- struct{}{}
+		}
+	case !mc.dialing:
+		mc.dialing = true
+		mc.up.Store(true)
+		go mc.dial(token)
+		token = false
 	}
 	mc.mu.Unlock()
+	if token {
+		mc.m.pool.release()
+	}
 	return nil
 }
 
-// dial makes the connection and starts its writer and reader. mc.mu is
-// held.
-func (mc *muxConn) dial(ctx context.Context) error {
-	cn, err := mc.m.opts.NewConn(ctx, mc.m.opts)
-	if err != nil {
-		return err
+// dial opens the connection (or takes an idle one of the pool), in the background so that the callers wait
+// for it as long as their contexts allow, and starts its writer and
+// reader, which send the commands queued meanwhile. token says a place in
+// the pool is taken already; otherwise dial waits for one (PoolTimeout).
+// If it fails, the commands queued (none was sent) fail with its error.
+func (mc *muxConn) dial(token bool) {
+	m, p := mc.m, mc.m.pool
+	var (
+		cn  *Conn
+		err error
+	)
+	if !token {
+		err = p.acquire(p.ctx)
 	}
-	if mc.m.closed.Load() {
-		cn.Close()
-		return ErrMuxClosed
+	if err == nil {
+		if cn, err = p.sharedConn(); err != nil {
+			p.release()
+		}
+	}
+	mc.mu.Lock()
+	mc.dialing = false
+	if err == nil && m.closed.Load() {
+		_ = cn.Close()
+		p.sharedClosed(false)
+		err = ErrMuxClosed
+	}
+	if err != nil {
+		calls := mc.queue[mc.head:]
+		mc.queue, mc.head, mc.unsent = nil, 0, 0
+		mc.wbuf, mc.spare = nil, nil
+		mc.up.Store(false)
+		mc.mu.Unlock()
+		failCalls(calls, err)
+		return
 	}
 	mc.cn, mc.nc = cn, cn.nc
 	mc.gen++
+	gen := mc.gen
 	mc.wake = make(chan struct{}, 1)
-	mc.pending = false
+	mc.rdl = time.Time{}
+	mc.idleSince = time.Now()
+	mc.pending = len(mc.wbuf) > 0
+	if mc.pending {
+		mc.wake <- struct{}{}
+	}
 	// The writer uses only nc; the reader owns cn (its parser) and closes
 	// it when it ends, so the parser is never freed under a read.
-	go mc.writer(cn, cn.nc, mc.wake, mc.gen)
-	go mc.reader(cn, mc.gen)
-	return nil
+	go mc.writer(cn, cn.nc, mc.wake, gen)
+	go mc.reader(cn, gen)
+	mc.mu.Unlock()
+}
+
+// failCalls ends calls with err.
+func failCalls(calls []*muxCall, err error) {
+	for _, call := range calls {
+		if call.state.CompareAndSwap(callWaiting, callHandled) {
+			call.err = err
+			call.done <- struct{}{}
+		} else {
+			call.h = nil
+			callPool.Put(call)
+		}
+	}
 }
 
 // writer sends what was queued, one write per wake.
 func (mc *muxConn) writer(cn *Conn, nc net.Conn, wake chan struct{}, gen uint64) {
-	timeout := cn.opts.WriteTimeout
+	o := cn.opts
 	for range wake {
 		// Let other goroutines add their commands to this write.
 		runtime.Gosched()
@@ -220,25 +329,31 @@ func (mc *muxConn) writer(cn *Conn, nc net.Conn, wake chan struct{}, gen uint64)
 			mc.mu.Unlock()
 			return
 		}
-		buf := mc.wbuf
-		mc.wbuf = mc.spare[:0]
-		mc.pending = false
-		mc.mu.Unlock()
-		if len(buf) == 0 {
-			mc.spare = buf
+		if len(mc.wbuf) == 0 {
+			mc.pending = false
+			mc.mu.Unlock()
 			continue
 		}
 		now := time.Now()
-		if timeout > 0 {
-			nc.SetWriteDeadline(now.Add(timeout))
+		if o.HealthCheckInterval > 0 && mc.head == mc.unsent && now.Sub(mc.idleSince) >= o.HealthCheckInterval {
+			mc.mu.Unlock()
+			if !mc.healthCheck(cn, nc, gen) {
+				return
+			}
+			mc.mu.Lock()
+			if mc.gen != gen {
+				mc.mu.Unlock()
+				return
+			}
+			now = time.Now()
 		}
-		_, err := nc.Write(buf)
-		if err == nil && cn.opts.ReadTimeout > 0 {
-			// Replies are due: bound the reader's wait.
-			err = nc.SetReadDeadline(now.Add(cn.opts.ReadTimeout))
-		}
-		if err != nil {
-			mc.fail(gen, cn.ioError(context.Background(), "write", err, false))
+		buf := mc.wbuf
+		mc.wbuf = mc.spare[:0]
+		mc.pending = false
+		mc.markSent(now, o.ReadTimeout)
+		mc.mu.Unlock()
+		if err := write(nc, buf, now, o.WriteTimeout); err != nil {
+			mc.fail(gen, cn.ioError(context.Background(), "write", err, false), true)
 			return
 		}
 		if cap(buf) > maxWriteBuf {
@@ -252,14 +367,103 @@ func (mc *muxConn) writer(cn *Conn, nc net.Conn, wake chan struct{}, gen uint64)
 	}
 }
 
+// write writes buf within timeout from now.
+func write(nc net.Conn, buf []byte, now time.Time, timeout time.Duration) error {
+	if timeout > 0 {
+		if err := nc.SetWriteDeadline(now.Add(timeout)); err != nil {
+			return err
+		}
+	}
+	_, err := nc.Write(buf)
+	return err
+}
+
+// markSent records that the commands not yet written are being written
+// now. When none was in flight, the first of them bounds the reader's wait
+// from now on. mc.mu is held.
+func (mc *muxConn) markSent(now time.Time, rt time.Duration) {
+	if rt > 0 && mc.head == mc.unsent {
+		mc.setReadDeadline(now.Add(rt), rt)
+	}
+	for _, call := range mc.queue[mc.unsent:] {
+		call.sentAt = now
+	}
+	mc.unsent = len(mc.queue)
+}
+
+// setReadDeadline sets the read deadline to want (zero: none), unless the
+// one set falls at most rt/64 earlier (as Conn's deadlines do: this saves
+// re-arming the runtime's timer for every reply). mc.mu is held.
+func (mc *muxConn) setReadDeadline(want time.Time, rt time.Duration) {
+	if needsArm(mc.rdl, want, rt>>slackShift, false) {
+		_ = mc.nc.SetReadDeadline(want) // an error shows in the reader's read
+		mc.rdl = want
+	}
+}
+
+// pingCmd is the health check's command.
+var pingCmd = []byte("*1\r\n$4\r\nPING\r\n")
+
+// pingReply is the health check's reply handler.
+type pingReply struct {
+	ok  bool
+	got string
+}
+
+// HandleReply implements ReplyHandler.
+func (h *pingReply) HandleReply(r *redis.Reply) {
+	h.ok = r.Kind == redis.KindSimpleString && string(r.Str) == "PONG"
+	if !h.ok {
+		h.got = r.String()
+	}
+}
+
+// healthCheck PINGs a connection that was idle for HealthCheckInterval,
+// before the commands queued on it are written, and reports whether it
+// answered PONG within ReadTimeout. If it did not, the connection is
+// failed, and the commands go to a new one.
+func (mc *muxConn) healthCheck(cn *Conn, nc net.Conn, gen uint64) bool {
+	o := cn.opts
+	h := &pingReply{}
+	ping := &muxCall{h: h, done: make(chan struct{}, 1)}
+	mc.mu.Lock()
+	if mc.gen != gen {
+		mc.mu.Unlock()
+		return false
+	}
+	now := time.Now()
+	ping.sentAt = now
+	mc.queue = slices.Insert(mc.queue, mc.unsent, ping)
+	if o.ReadTimeout > 0 {
+		mc.setReadDeadline(now.Add(o.ReadTimeout), o.ReadTimeout)
+	}
+	mc.unsent++
+	mc.mu.Unlock()
+	if err := write(nc, pingCmd, now, o.WriteTimeout); err != nil {
+		mc.fail(gen, cn.ioError(context.Background(), "health check", err, false), true)
+		return false
+	}
+	<-ping.done
+	if ping.err != nil {
+		return false // failed by the reader, or closed
+	}
+	if !h.ok {
+		mc.fail(gen, &redis.ConnectionError{Op: "health check", Addr: o.Addr,
+			Err: errors.New("PING answered with " + o.redact(h.got))}, true)
+		return false
+	}
+	return true
+}
+
 // reader hands each reply to the first command in line.
 func (mc *muxConn) reader(cn *Conn, gen uint64) {
 	reply := &cn.reply
+	rt, hci := cn.opts.ReadTimeout, cn.opts.HealthCheckInterval
 	for {
 		err := cn.parser.ReadReply(reply)
 		if err != nil {
 			err = cn.ioError(context.Background(), "read", err, false)
-			mc.fail(gen, err)
+			mc.fail(gen, err, true)
 			cn.fatal(err)
 			return
 		}
@@ -272,10 +476,10 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			cn.fatal(ErrMuxClosed)
 			return
 		}
-		if mc.head == len(mc.queue) {
+		if mc.head == mc.unsent {
 			mc.mu.Unlock()
 			err := &redis.ProtocolError{Msg: "a reply came that no command asked for"}
-			mc.fail(gen, err)
+			mc.fail(gen, err, true)
 			cn.fatal(err)
 			return
 		}
@@ -283,11 +487,19 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 		mc.queue[mc.head] = nil
 		mc.head++
 		if mc.head == len(mc.queue) {
-			mc.queue, mc.head = mc.queue[:0], 0
-			if cn.opts.ReadTimeout > 0 {
-				// Nothing is due: wait for the server without a deadline.
-				mc.nc.SetReadDeadline(time.Time{})
+			mc.queue, mc.head, mc.unsent = mc.queue[:0], 0, 0
+		}
+		if rt > 0 {
+			// The oldest command still in flight bounds the wait; with
+			// none, the server may stay silent.
+			if mc.head < mc.unsent {
+				mc.setReadDeadline(mc.queue[mc.head].sentAt.Add(rt), rt)
+			} else {
+				mc.setReadDeadline(time.Time{}, rt)
 			}
+		}
+		if hci > 0 && mc.head == mc.unsent {
+			mc.idleSince = time.Now()
 		}
 		mc.mu.Unlock()
 		var retired error
@@ -301,14 +513,14 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			if retired != nil {
 				// Before the caller goes on: its next command must
 				// find the connection gone.
-				mc.fail(gen, retired)
+				mc.fail(gen, retired, true)
 			}
 			call.done <- struct{}{}
 		} else {
 			call.h = nil
 			callPool.Put(call) // abandoned by its caller
 			if retired != nil {
-				mc.fail(gen, retired)
+				mc.fail(gen, retired, true)
 			}
 		}
 		if retired != nil {
@@ -322,46 +534,84 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 // auto-pipelined connection retired by Options.RetireOnReadOnly.
 var errRetired = errors.New("the server became read-only (a replica): connection retired")
 
-// fail closes the connection of generation gen and fails every command in
-// line on it; the next command dials a new one.
-func (mc *muxConn) fail(gen uint64, err error) {
+// errShed closes an idle shared connection whose place in the pool a
+// caller of Get waits for.
+var errShed = errors.New("redis: idle shared connection closed to free its place in the pool")
+
+// fail closes the connection of generation gen and fails every command
+// written on it. The commands not written yet go to a new connection when
+// keep is set (and the Mux is open), and fail too otherwise.
+func (mc *muxConn) fail(gen uint64, err error, keep bool) {
 	mc.mu.Lock()
 	if mc.gen != gen || mc.cn == nil {
 		mc.mu.Unlock()
 		return
 	}
-	nc := mc.nc
-	calls := mc.queue[mc.head:]
-	mc.cn, mc.nc = nil, nil
-	mc.queue, mc.head = nil, 0
-	mc.wbuf, mc.spare = nil, nil
-	mc.gen++
-	close(mc.wake)
-	mc.mu.Unlock()
-	nc.Close() // ends the reader's read; the reader closes the rest
-	for _, call := range calls {
-		if call.state.CompareAndSwap(callWaiting, callHandled) {
-			call.err = err
-			call.done <- struct{}{}
-		} else {
-			call.h = nil
-			callPool.Put(call)
-		}
-	}
+	mc.detach(err, keep)
 }
 
-// Close closes the shared connections; commands in flight fail.
-func (m *Mux) Close() error {
+// detach is fail's work, with mc.mu held; it unlocks it.
+func (mc *muxConn) detach(err error, keep bool) {
+	nc := mc.nc
+	failed := mc.queue[mc.head:mc.unsent]
+	redial := keep && mc.unsent < len(mc.queue) && !mc.m.closed.Load()
+	if redial {
+		// The commands not written move to a new connection, which
+		// takes over this one's place in the pool.
+		mc.queue = append([]*muxCall(nil), mc.queue[mc.unsent:]...)
+		mc.dialing = true
+	} else {
+		failed = mc.queue[mc.head:]
+		mc.queue, mc.wbuf = nil, nil
+	}
+	mc.head, mc.unsent = 0, 0
+	mc.spare = nil
+	mc.cn, mc.nc = nil, nil
+	mc.rdl = time.Time{}
+	mc.gen++
+	close(mc.wake)
+	mc.up.Store(redial)
+	mc.mu.Unlock()
+	_ = nc.Close() // ends the reader's read; the reader closes the rest
+	mc.m.pool.sharedClosed(redial)
+	if redial {
+		go mc.dial(true) // after the close: the place it takes is free
+	}
+	failCalls(failed, err)
+}
+
+// shed closes one shared connection that has nothing in flight nor queued,
+// and reports whether it did: its place in the pool goes to a caller of
+// Get that waits for one.
+func (m *Mux) shed() bool {
+	for _, mc := range m.conns {
+		if !mc.up.Load() {
+			continue
+		}
+		mc.mu.Lock()
+		if mc.cn != nil && mc.head == len(mc.queue) && len(mc.wbuf) == 0 {
+			mc.detach(errShed, false)
+			return true
+		}
+		mc.mu.Unlock()
+	}
+	return false
+}
+
+// close closes the shared connections; commands in flight or queued fail.
+func (m *Mux) close() {
 	if !m.closed.CompareAndSwap(false, true) {
-		return nil
+		return
 	}
 	for _, mc := range m.conns {
 		mc.mu.Lock()
-		gen := mc.gen
-		mc.mu.Unlock()
-		mc.fail(gen, ErrMuxClosed)
+		if mc.cn == nil {
+			// Idle, or dialing: the dial sees the Mux closed.
+			mc.mu.Unlock()
+			continue
+		}
+		mc.detach(ErrMuxClosed, false)
 	}
-	return nil
 }
 
 // MuxSafe reports whether a command may go through a Mux: not a blocking

@@ -74,10 +74,22 @@ type Options struct {
 	// default: the zero value, that is redis.ParserOptions's defaults
 	ParserOptions redis.ParserOptions
 
-	// PoolSize is the most connections the pool keeps open at once, in use
-	// or idle.
+	// PoolSize is the most connections the pool keeps open at once (redis-py's
+	// max_connections): in use, idle, and the shared connections of its
+	// Mux (auto-pipelining), for all the clients that share the pool. The
+	// shared connections take up to MuxConns of the places while they are
+	// open; one with nothing in flight gives its place up when a caller of
+	// Get waits for one.
 	// default: 10 per GOMAXPROCS
 	PoolSize int
+	// MuxConns is the most shared connections the pool's Mux opens
+	// (auto-pipelining), within PoolSize: at most PoolSize-1, so that one
+	// place is always left for commands that need a connection of their
+	// own (blocking commands, transactions), 1 when PoolSize is 1. When
+	// the pool is full, commands share the shared connections already open
+	// instead of waiting for a place.
+	// default: GOMAXPROCS
+	MuxConns int
 	// MinIdle is how many idle connections a background goroutine keeps
 	// ready (within PoolSize).
 	// default: 0
@@ -160,6 +172,10 @@ func (o *Options) init() {
 	if o.PoolSize <= 0 {
 		o.PoolSize = 10 * runtime.GOMAXPROCS(0)
 	}
+	if o.MuxConns <= 0 {
+		o.MuxConns = runtime.GOMAXPROCS(0)
+	}
+	o.MuxConns = min(o.MuxConns, max(1, o.PoolSize-1))
 	if o.MinIdle > o.PoolSize {
 		o.MinIdle = o.PoolSize
 	}

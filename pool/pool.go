@@ -55,12 +55,13 @@ func (e *PoolTimeoutError) RedisError() {}
 
 // Stats are the pool's counters.
 type Stats struct {
-	Hits       uint64 // Get found a usable idle connection
-	Misses     uint64 // Get had to open a new connection
-	Timeouts   uint64 // Get gave up after PoolTimeout
-	TotalConns int    // open connections now, idle and in use
-	IdleConns  int    // idle connections now
-	StaleConns uint64 // connections closed as stale: idle or old beyond the limits, closed by the server, or failing the health check
+	Hits        uint64 // Get found a usable idle connection
+	Misses      uint64 // Get had to open a new connection
+	Timeouts    uint64 // Get gave up after PoolTimeout
+	TotalConns  int    // open connections now: idle, in use, and the Mux's shared ones
+	IdleConns   int    // idle connections now
+	SharedConns int    // the Mux's open shared connections now (auto-pipelining), counted in TotalConns too
+	StaleConns  uint64 // connections closed as stale: idle or old beyond the limits, closed by the server, or failing the health check
 }
 
 // Pool is a pool of connections to one server, safe for concurrent use.
@@ -75,7 +76,8 @@ type Stats struct {
 //	err = c.Do(ctx, &r, "GET", "k")
 //	p.Put(c) // closed instead of kept if Do failed
 //
-// At most PoolSize connections are open at once; Get waits for one to come
+// At most PoolSize connections are open at once, the shared connections of
+// the pool's [Mux] (auto-pipelining) included; Get waits for one to come
 // back, for at most PoolTimeout and no longer than ctx allows. Idle
 // connections are kept on a stack, so the most recently used goes out
 // first and the rest age out (IdleTimeout, MaxLifetime). Before a
@@ -92,7 +94,8 @@ type Stats struct {
 type Pool struct {
 	opts Options
 
-	// sem holds one token per connection checked out or being dialed. Idle
+	// sem holds one token per connection checked out or being dialed, and
+	// one per shared connection of the Mux, open or being dialed. Idle
 	// connections hold none: a caller takes a token first, then an idle
 	// connection or, if there is none, dials. Since a dial starts only when
 	// no connection is idle, open connections never exceed PoolSize.
@@ -100,8 +103,11 @@ type Pool struct {
 
 	mu     sync.Mutex
 	idle   []*Conn // a stack: Put and Get work at the end
-	conns  int     // open connections, idle and in use
+	conns  int     // open connections: idle, in use and shared
+	shared int     // open shared connections of mux
 	closed bool
+
+	mux *Mux // auto-pipelining over connections of this pool
 
 	isClosed atomic.Bool
 	ctx      context.Context // cancelled by Close; bounds background dials
@@ -126,6 +132,7 @@ func New(opts Options) *Pool {
 		kick: make(chan struct{}, 1),
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.mux = newMux(p)
 	if iv := maintenanceInterval(&p.opts); iv > 0 {
 		p.wg.Add(1)
 		go p.maintain(iv)
@@ -150,6 +157,12 @@ func maintenanceInterval(o *Options) time.Duration {
 	}
 	return max(iv, 50*time.Millisecond)
 }
+
+// Mux returns the pool's auto-pipelining Mux, which every client of the
+// pool shares. Its connections count towards PoolSize (see
+// Options.MuxConns); they are opened when first needed and closed by
+// Close.
+func (p *Pool) Mux() *Mux { return p.mux }
 
 // Options returns a copy of the pool's options, defaults applied.
 func (p *Pool) Options() Options { return p.opts }
@@ -225,6 +238,9 @@ func (p *Pool) acquire(ctx context.Context) error {
 			return p.waitError(err)
 		}
 	}
+	// A shared connection with nothing to do gives its place to the
+	// caller that needs one.
+	p.mux.shed()
 	p.waiting.Add(1)
 	defer p.waiting.Add(-1)
 	var expired <-chan time.Time
@@ -286,6 +302,80 @@ func (e *waitError) Error() string {
 func (e *waitError) Unwrap() error { return e.err }
 
 func (p *Pool) release() { <-p.sem }
+
+// tryAcquire takes a token if one is free, without waiting.
+func (p *Pool) tryAcquire() bool {
+	select {
+	case p.sem <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// sharedConn returns a connection for the Mux, whose token the caller
+// took: an idle one of the pool if there is a usable one (as Get would
+// hand out), otherwise a new one, since idle connections hold no token.
+func (p *Pool) sharedConn() (*Conn, error) {
+	for {
+		c, closed := p.popIdle()
+		if closed {
+			return nil, ErrClosed
+		}
+		if c == nil {
+			break
+		}
+		if p.usable(p.ctx, c) {
+			p.hits.Add(1)
+			p.mu.Lock()
+			c.pool, c.inUse = nil, false // the Mux's now, not to be Put
+			p.shared++
+			p.mu.Unlock()
+			return p.takeShared(c)
+		}
+		p.staled.Add(1)
+		p.drop(c)
+	}
+	p.misses.Add(1)
+	c, err := p.opts.NewConn(p.ctx, &p.opts)
+	if err == nil && c == nil {
+		err = errNilConn
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.conns++
+	p.shared++
+	p.mu.Unlock()
+	return p.takeShared(c)
+}
+
+// takeShared readies a connection counted as shared for the Mux, or
+// closes it and uncounts it.
+func (p *Pool) takeShared(c *Conn) (*Conn, error) {
+	if err := c.clearDeadlines(); err != nil {
+		p.mu.Lock()
+		p.conns--
+		p.shared--
+		p.mu.Unlock()
+		return nil, err
+	}
+	return c, nil
+}
+
+// sharedClosed counts a shared connection that was closed, and gives back
+// its token unless keepToken (the token goes to its replacement).
+func (p *Pool) sharedClosed(keepToken bool) {
+	p.mu.Lock()
+	p.conns--
+	p.shared--
+	p.mu.Unlock()
+	if !keepToken {
+		p.release()
+		p.wakeMaintenance()
+	}
+}
 
 // popIdle takes the most recently used idle connection, or nil.
 func (p *Pool) popIdle() (c *Conn, closed bool) {
@@ -409,20 +499,22 @@ func (p *Pool) IdleLen() int {
 // Stats returns the pool's counters.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
-	total, idle := p.conns, len(p.idle)
+	total, idle, shared := p.conns, len(p.idle), p.shared
 	p.mu.Unlock()
 	return Stats{
-		Hits:       p.hits.Load(),
-		Misses:     p.misses.Load(),
-		Timeouts:   p.timeouts.Load(),
-		TotalConns: total,
-		IdleConns:  idle,
-		StaleConns: p.staled.Load(),
+		Hits:        p.hits.Load(),
+		Misses:      p.misses.Load(),
+		Timeouts:    p.timeouts.Load(),
+		TotalConns:  total,
+		IdleConns:   idle,
+		SharedConns: shared,
+		StaleConns:  p.staled.Load(),
 	}
 }
 
-// Close closes the idle connections, stops the background goroutine and
-// makes Get return ErrClosed; callers waiting in Get get ErrClosed too.
+// Close closes the idle connections and the Mux's shared connections
+// (failing the commands in flight on them), stops the background goroutine
+// and makes Get return ErrClosed; callers waiting in Get get ErrClosed too.
 // Connections in use are closed when they are given back. Close returns
 // the first error of closing a connection; closing twice does nothing.
 func (p *Pool) Close() error {
@@ -437,6 +529,7 @@ func (p *Pool) Close() error {
 	p.idle = nil
 	p.conns -= len(idle)
 	p.mu.Unlock()
+	p.mux.close()
 	p.cancel()
 	var first error
 	for _, c := range idle {

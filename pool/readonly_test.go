@@ -59,8 +59,9 @@ func TestRetireOnReadOnly(t *testing.T) {
 // connection.
 func TestMuxRetireOnReadOnly(t *testing.T) {
 	srv := replica(t)
-	m := pool.NewMux(pool.Options{Addr: srv.Addr(), RetireOnReadOnly: true}, 1)
-	defer m.Close()
+	p := pool.New(pool.Options{Addr: srv.Addr(), RetireOnReadOnly: true, MuxConns: 1})
+	defer p.Close()
+	m := p.Mux()
 	var got []string
 	h := replyFunc(func(r *redis.Reply) { got = append(got, redistest.Text(r)) })
 	ctx := context.Background()
