@@ -9,7 +9,8 @@
 #      private apt configuration (scripts/debian-fetch.sh: the system's
 #      sources and packages are not touched) and unpacked into the
 #      git-ignored .valkey/ at the repository root; the binary is
-#      .valkey/usr/bin/valkey-server (and valkey-sentinel). It uses the same shared libraries as
+#      .valkey/usr/bin/valkey-server (and valkey-sentinel, and valkey-cli for
+#      the cluster tests). It uses the same shared libraries as
 #      Debian 12's redis-server (installed by system-deps.sh).
 #
 # It prints the path of the server binary last. Running it again is quick.
@@ -39,7 +40,7 @@ if command -v valkey-server >/dev/null 2>&1; then
 	command -v valkey-server
 	exit 0
 fi
-if [ -x "$BIN" ] && [ -x "$PREFIX/usr/bin/valkey-sentinel" ] && runs "$BIN"; then
+if [ -x "$BIN" ] && [ -x "$PREFIX/usr/bin/valkey-sentinel" ] && [ -x "$PREFIX/usr/bin/valkey-cli" ] && runs "$BIN"; then
 	say "already in $PREFIX: $("$BIN" --version)"
 	echo "$BIN"
 	exit 0
@@ -59,7 +60,7 @@ for deb in "$TMP"/debs/*.deb; do
 	dpkg-deb -x "$deb" "$new" || die "dpkg-deb -x $deb failed"
 done
 # valkey-server is a symlink to valkey-check-rdb (valkey-tools): one binary.
-for b in valkey-server valkey-sentinel; do
+for b in valkey-server valkey-sentinel valkey-cli; do
 	[ -x "$new/usr/bin/$b" ] || die "the packages have no usr/bin/$b"
 done
 runs "$new/usr/bin/valkey-server" || {
