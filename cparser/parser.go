@@ -177,6 +177,12 @@ func (p *Parser) feed(b []byte) {
 // does).
 const bigBulk = 256 << 10
 
+// maxAhead bounds the memory readBigBulk allocates for bytes announced by
+// the header but not received yet: at most twice what arrived plus
+// maxAhead, growing as the payload comes, so that a 13-byte header cannot
+// make the parser allocate 512 MiB (goparser does the same).
+const maxAhead = 2 << 20
+
 // bigBulkHeader reports whether b starts with the header of a bulk string
 // of bigBulk bytes or more (and at most limit), in its plain form ($, then
 // digits without a leading zero, then CRLF), that b does not hold whole. It
@@ -210,22 +216,43 @@ func bigBulkHeader(b []byte, limit int64) (hdr int, size int64, ok bool) {
 // hiredis is then reset, and whatever followed the string is fed to it.
 func (p *Parser) readBigBulk(dst *redis.Reply, n, hdr int, size int64) error {
 	start := p.fed // stream offset of the header
-	big := make([]byte, size)
-	got := copy(big, p.buf[hdr:n])
+	// Memory for what arrived and maxAhead more, not for all that the
+	// header announced: the rest grows as the payload comes.
+	got := int64(min(n-hdr, int(size)))
+	big := make([]byte, min(size, 2*got+maxAhead))
+	copy(big, p.buf[hdr:int64(hdr)+got])
 	var crlf [2]byte
-	have := copy(crlf[:], p.buf[hdr+got:n]) // at most the CR: b does not hold the whole string
-	if got < len(big) {
-		if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
+	have := copy(crlf[:], p.buf[int64(hdr)+got:n]) // at most the CR: b does not hold the whole string
+	for empty := 0; got < size; {
+		if got == int64(len(big)) {
+			nb := make([]byte, min(size, 2*got+maxAhead))
+			copy(nb, big[:got])
+			big = nb
+		}
+		m, err := p.rd.Read(big[got:])
+		got += int64(m)
+		if got == size {
+			break
+		}
+		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
 			return err
 		}
+		if m > 0 {
+			empty = 0
+		} else if empty++; empty == maxEmptyReads {
+			return io.ErrNoProgress
+		}
 	}
 	end := start + int64(hdr) + size // stream offset of the CRLF
 	// The CRLF, and what follows it in the same read.
 	var rest []byte
-	for have < 2 {
+	for empty := 0; have < 2; empty++ {
+		if empty == maxEmptyReads {
+			return io.ErrNoProgress
+		}
 		m, err := p.rd.Read(p.buf)
 		if m > 0 {
 			k := copy(crlf[have:], p.buf[:m])

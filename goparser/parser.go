@@ -34,6 +34,13 @@ const (
 	// buffer is read straight into memory of its own (Reply.Owned), with
 	// ParserOptions.OwnLargeBulks, which saves the caller a copy.
 	bigBulk = 256 << 10
+	// maxAhead bounds the room made for data announced by a length header
+	// but not received yet: a buffer (or an owned bulk) grows to at most
+	// twice what arrived plus maxAhead, and further as the payload comes,
+	// so a 13-byte header such as "$536870912\r\n" cannot make the parser
+	// allocate much more than the peer really sent. It is large enough
+	// that a 1 MiB bulk is still read into a buffer sized at once.
+	maxAhead = 2 << 20
 	// minLineLimit is the least bound on an incomplete line, so that a
 	// length header (at most 20 bytes) is never cut short by a small
 	// MaxBulkLen: headers are bounded by their grammar, not by the limit.
@@ -156,6 +163,18 @@ func (p *Parser) makeRoom(need int) {
 	size := len(p.buf)
 	if size < 2*want {
 		size = 2 * want
+	}
+	if lim := 2*(p.w-p.start) + maxAhead; size > lim {
+		// More was announced than arrived: grow as it comes, once the
+		// buffer is full.
+		if p.w < len(p.buf) {
+			return
+		}
+		size = max(lim, len(p.buf))
+		if size == len(p.buf) && p.r == p.start {
+			p.compact() // frees p.start > 0 bytes, since lim <= p.w
+			return
+		}
 	}
 	var nb []byte
 	if !p.spareUsed && len(p.spare) >= size {
@@ -502,21 +521,39 @@ func (p *Parser) readBulk(dst *redis.Reply, typ byte) error {
 // memory of its own: what the buffer holds is copied, the rest is read
 // straight from the stream.
 func (p *Parser) readBigBulk(dst *redis.Reply, hdr, n int) error {
-	big := make([]byte, n)
-	got := copy(big, p.buf[p.r+hdr:p.w])
+	have := min(p.w-p.r-hdr, n)
+	// Memory for what arrived and maxAhead more, not for all that the
+	// header announced: the rest grows as the payload comes.
+	big := make([]byte, min(n, 2*have+maxAhead))
+	got := copy(big, p.buf[p.r+hdr:p.r+hdr+have])
 	// What the buffer holds after the payload (its CR at most, since the
 	// whole bulk is not there) stays buffered, at the front.
 	p.base += int64(p.r + hdr + got)
 	p.w = copy(p.buf, p.buf[p.r+hdr+got:p.w])
 	p.r, p.start = 0, 0
-	if got < n {
-		if _, err := io.ReadFull(p.rd, big[got:]); err != nil {
+	for empty := 0; got < n; {
+		if got == len(big) {
+			nb := make([]byte, min(n, 2*got+maxAhead))
+			copy(nb, big[:got])
+			big = nb
+		}
+		m, err := p.rd.Read(big[got:])
+		got += m
+		p.base += int64(m)
+		if got == n {
+			break
+		}
+		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
 			return err
 		}
-		p.base += int64(n - got)
+		if m > 0 {
+			empty = 0
+		} else if empty++; empty == 100 {
+			return io.ErrNoProgress
+		}
 	}
 	for p.w < 2 {
 		if err := p.fill(2); err != nil {
