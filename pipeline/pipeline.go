@@ -25,7 +25,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pool"
 )
 
@@ -36,9 +36,9 @@ var ErrWatchAfterCommands = errors.New("redis: WATCH must come before the pipeli
 // Pipeline buffers commands and sends them in one round trip. See the
 // package documentation.
 type Pipeline struct {
-	cmd.Cmdable
-	base        *cmd.Engine // the client's engine
-	queue       cmd.Queue
+	command.Cmdable
+	base        *command.Engine // the client's engine
+	queue       command.Queue
 	transaction bool
 	conn        *pool.Conn // bound by Watch until Reset
 	borrowed    bool       // conn is the base engine's own (a Client.Conn's): never put back
@@ -50,7 +50,7 @@ type Pipeline struct {
 
 // New returns a pipeline over the client engine e; transaction wraps each
 // Exec in MULTI/EXEC. Client.Pipeline is the usual way to get one.
-func New(e *cmd.Engine, transaction bool) *Pipeline {
+func New(e *command.Engine, transaction bool) *Pipeline {
 	p := &Pipeline{base: e, transaction: transaction}
 	p.buffering()
 	return p
@@ -63,7 +63,7 @@ func (p *Pipeline) buffering() {
 	if p.conn != nil {
 		e = e.WithConn(p.conn)
 	}
-	p.Cmdable = cmd.NewCmdable(e.WithQueue(&p.queue))
+	p.Cmdable = command.NewCmdable(e.WithQueue(&p.queue))
 }
 
 // Transactional reports whether Exec wraps the batch in MULTI/EXEC.
@@ -75,7 +75,7 @@ func (p *Pipeline) Len() int { return p.queue.Len() }
 // Watch watches keys for a transaction (WATCH) and puts the pipeline in
 // immediate mode on a connection of its own, until Multi. It fails with
 // Cmder is a command as Exec returns it: Name, Err and Value.
-type Cmder = cmd.Cmder
+type Cmder = command.Cmder
 
 // ErrWatchAfterCommands when commands are already buffered.
 func (p *Pipeline) Watch(ctx context.Context, keys ...string) error {
@@ -90,7 +90,7 @@ func (p *Pipeline) Watch(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	imm := cmd.NewCmdable(p.base.WithConn(p.conn))
+	imm := command.NewCmdable(p.base.WithConn(p.conn))
 	if err := imm.Do(ctx, args...).Err(); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (p *Pipeline) Unwatch(ctx context.Context) error {
 	if p.conn == nil {
 		return nil
 	}
-	err := cmd.NewCmdable(p.base.WithConn(p.conn)).Do(ctx, "UNWATCH").Err()
+	err := command.NewCmdable(p.base.WithConn(p.conn)).Do(ctx, "UNWATCH").Err()
 	if err == nil {
 		p.watching = false
 	}
@@ -163,13 +163,13 @@ func (p *Pipeline) BeforeExec(key string, fn func(ctx context.Context, cn *pool.
 // transaction whose watched key changed gives a *redis.WatchError. After
 // Exec the pipeline is empty, unwatched (EXEC ends a WATCH) and back in
 // buffering mode; with a bound connection it keeps it until Reset.
-func (p *Pipeline) Exec(ctx context.Context) ([]cmd.Cmder, error) {
+func (p *Pipeline) Exec(ctx context.Context) ([]command.Cmder, error) {
 	if p.queue.Len() == 0 && len(p.prepare) == 0 {
 		if p.watching && p.transaction {
 			// An empty transaction still ends the WATCH.
 			p.Unwatch(ctx)
 		}
-		return []cmd.Cmder{}, nil
+		return []command.Cmder{}, nil
 	}
 	e := p.base
 	if len(p.prepare) > 0 || p.conn != nil {

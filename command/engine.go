@@ -4,7 +4,7 @@
 // Results are typed values (Result[T]) decoded from the reply model, so one
 // decoder serves both parsers and both protocols. Package client re-exports
 // the result types.
-package cmd
+package command
 
 import (
 	"context"
