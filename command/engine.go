@@ -1,9 +1,3 @@
-// Package cmd is the command layer of duoredis: every Redis command is
-// written here once, as a method of Cmdable, and serves both the Client (which
-// runs it at once on a pooled connection) and the Pipeline (which queues it).
-// Results are typed values (Result[T]) decoded from the reply model, so one
-// decoder serves both parsers and both protocols. Package client re-exports
-// the result types.
 package command
 
 import (
@@ -62,6 +56,9 @@ type Engine struct {
 	// AUTH, RESET), and any command that does is recorded, so that the
 	// connection is closed rather than given back to the pool.
 	own *OwnConn
+	// hooks are the client's hooks, shared by the engines derived from its
+	// engine.
+	hooks *hookSet
 }
 
 // OwnConn is the state of a connection reserved for one caller (a
@@ -89,7 +86,7 @@ type callbackSet struct {
 // NewEngine returns an Engine that runs commands on connections of p.
 // decode is the client's DecodeResponses setting.
 func NewEngine(p *pool.Pool, decode bool) *Engine {
-	return &Engine{pool: p, decode: decode, cbs: &callbackSet{}}
+	return &Engine{pool: p, decode: decode, cbs: &callbackSet{}, hooks: &hookSet{}}
 }
 
 // SetMux makes e send the commands that may share a connection through m
@@ -232,13 +229,21 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	if e.own != nil && !e.own.Changed && ChangesState(args) {
 		e.own.Changed = true
 	}
+	chain := e.hooks.process.Load()
 	if e.queue != nil {
 		p := newPending[T](e.queue)
 		p.dec, p.opts = k.dec, k.opts
+		start := len(e.queue.buf)
 		if err := e.queue.add(args, p, k.block); err != nil {
 			return Result[T]{err: err}
 		}
+		if chain != nil {
+			p.raw = append([]byte(nil), e.queue.buf[start:]...)
+		}
 		return Result[T]{p: p}
+	}
+	if chain != nil {
+		return hooked(e, ctx, *chain, k, args)
 	}
 	for try := 0; ; try++ {
 		res := once(e, ctx, k, args)

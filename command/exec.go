@@ -37,10 +37,23 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 	if q.Len() == 0 {
 		return nil, nil
 	}
+	if e.hooks.process.Load() != nil {
+		if hooks := e.Hooks(); len(hooks) > 0 {
+			e.execHooked(ctx, hooks, q, multi)
+			return e.collect(q)
+		}
+	}
+	e.execRetry(ctx, q, multi)
+	return e.collect(q)
+}
+
+// execRetry runs the batch, once more on timeout when the engine retries;
+// it returns the error of the connection that failed the last try.
+func (e *Engine) execRetry(ctx context.Context, q *Queue, multi bool) error {
 	for try := 0; ; try++ {
 		err := e.execOnce(ctx, q, multi)
 		if err == nil || !e.retry(ctx, try, err) {
-			return e.collect(q)
+			return err
 		}
 		for i := range q.cmds {
 			q.cmds[i].f.reset()
@@ -148,14 +161,21 @@ func failFrom(q *Queue, i int, err error) error {
 // not one: it is a value).
 func (e *Engine) collect(q *Queue) ([]Cmder, error) {
 	out := make([]Cmder, len(q.cmds))
-	var first error
 	for i := range q.cmds {
 		out[i] = q.cmds[i].f
-		if err := q.cmds[i].f.Err(); err != nil && first == nil && !errors.Is(err, redis.Nil) {
-			first = err
+	}
+	return out, firstErr(q)
+}
+
+// firstErr returns the first error among the queued commands' outcomes
+// (redis.Nil is not one: it is a value).
+func firstErr(q *Queue) error {
+	for i := range q.cmds {
+		if err := q.cmds[i].f.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
 		}
 	}
-	return out, first
+	return nil
 }
 
 // BoundConn returns the connection a WATCH-mode engine runs on, or nil.

@@ -2,6 +2,7 @@ package command
 
 import (
 	"errors"
+	"time"
 
 	redis "github.com/duoredis/redis"
 )
@@ -30,7 +31,13 @@ type pending[T any] struct {
 	dec  Decoder[T]
 	opts CallbackOptions
 	name string
-	e    *Engine // set for commands sent through a Mux
+	e    *Engine // set for commands sent through a Mux, or through hooks
+
+	// For hooks only: the encoded command (Args decodes it), and, while the
+	// command runs through the hooks, its arguments and blocking timeout.
+	raw   []byte
+	argv  []any
+	block time.Duration
 }
 
 // HandleReply decodes the reply of a command sent through a Mux.
@@ -49,10 +56,22 @@ type Cmder interface {
 	Err() error
 	// Value returns the command's value, or nil after an error.
 	Value() any
+	// Args returns the command's arguments as strings, the name first.
+	// They are kept for hooks: Args returns nil for a command run while
+	// its client had no hook.
+	Args() []any
 }
 
 // Name returns the command's name.
 func (p *pending[T]) Name() string { return p.name }
+
+// Args returns the command's arguments, when a hook was installed.
+func (p *pending[T]) Args() []any {
+	if p.raw == nil {
+		return nil
+	}
+	return argsOf(p.raw)
+}
 
 // Err returns the command's error, or ErrPending before Exec.
 func (p *pending[T]) Err() error {

@@ -119,6 +119,9 @@ type Pool struct {
 // stops on Close.
 func New(opts Options) *Pool {
 	opts.init()
+	if opts.dialHooks == nil {
+		opts.dialHooks = &dialHooks{}
+	}
 	p := &Pool{
 		opts: opts,
 		sem:  make(chan struct{}, opts.PoolSize),
