@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -129,9 +130,19 @@ func hooked[T any](e *Engine, ctx context.Context, fn ProcessFunc, k call[T], ar
 	// server gets the same bytes, and the caller's args, which may live on
 	// its stack, are not kept by a value that the hooks may keep.
 	p := &pending[T]{dec: k.dec, opts: k.opts, block: k.block, e: e, raw: raw, argv: argsOf(raw), name: CommandName(args)}
-	fn(ctx, p)
+	if err := fn(ctx, p); !p.done {
+		// A hook did not pass the command on: its error, if any, is the
+		// command's.
+		if err == nil {
+			err = errNotRun
+		}
+		return Result[T]{err: err}
+	}
 	return Result[T]{val: p.val, err: p.err}
 }
+
+// errNotRun is the error of a command that a hook neither ran nor failed.
+var errNotRun = errors.New("redis: a hook returned without running the command")
 
 // outside is a command run by code outside this package (pub/sub's
 // SUBSCRIBE, PING, ...) through the hooks.
