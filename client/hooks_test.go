@@ -297,6 +297,22 @@ func TestSlogHook(t *testing.T) {
 	rdb2.AddHook(command.NewSlogHook(quiet, command.SlogOptions{}))
 	require.NoError(t, rdb2.Ping(ctx).Err())
 	assert.Empty(t, buf.String())
+
+	// A logger at Info, the defaults: errors logged, successes not.
+	buf.Reset()
+	info := slog.New(slog.NewTextHandler(lockedWriter{&buf, &mu}, nil))
+	rdb3, err := client.New(client.Options{Addr: srv.Addr()})
+	require.NoError(t, err)
+	defer rdb3.Close()
+	rdb3.AddHook(command.NewSlogHook(info, command.SlogOptions{}))
+	require.NoError(t, rdb3.Ping(ctx).Err())
+	require.Error(t, rdb3.Incr(ctx, k.Key("a")).Err())
+	mu.Lock()
+	out = buf.String()
+	mu.Unlock()
+	assert.NotContains(t, out, "PING")
+	assert.NotContains(t, out, "redis dial")
+	assert.Contains(t, out, `level=ERROR msg="redis command" command=INCR`)
 }
 
 type lockedWriter struct {

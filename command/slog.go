@@ -63,9 +63,17 @@ func (h *slogHook) level(err error) slog.Level {
 	return h.o.ErrorLevel.Level()
 }
 
-// enabled reports whether any outcome would be logged.
+// enabled reports whether some outcome could be logged: the logger takes
+// the highest of the levels.
 func (h *slogHook) enabled(ctx context.Context) bool {
-	return h.l.Enabled(ctx, min(h.o.Level.Level(), h.o.ErrorLevel.Level(), h.o.ServerErrorLevel.Level()))
+	return h.l.Enabled(ctx, max(h.o.Level.Level(), h.o.ErrorLevel.Level(), h.o.ServerErrorLevel.Level()))
+}
+
+// log writes a record at the level of err, if the logger takes it.
+func (h *slogHook) log(ctx context.Context, err error, msg string, attrs ...slog.Attr) {
+	if lv := h.level(err); h.l.Enabled(ctx, lv) {
+		h.l.LogAttrs(ctx, lv, msg, append(attrs, errAttr(err))...)
+	}
 }
 
 func (h *slogHook) DialHook(next DialFunc) DialFunc {
@@ -75,8 +83,8 @@ func (h *slogHook) DialHook(next DialFunc) DialFunc {
 		}
 		start := time.Now()
 		nc, err := next(ctx, network, addr)
-		h.l.LogAttrs(ctx, h.level(err), "redis dial", slog.String("network", network), slog.String("addr", addr),
-			slog.Duration("duration", time.Since(start)), errAttr(err))
+		h.log(ctx, err, "redis dial", slog.String("network", network), slog.String("addr", addr),
+			slog.Duration("duration", time.Since(start)))
 		return nc, err
 	}
 }
@@ -88,8 +96,8 @@ func (h *slogHook) ProcessHook(next ProcessFunc) ProcessFunc {
 		}
 		start := time.Now()
 		err := next(ctx, cmd)
-		h.l.LogAttrs(ctx, h.level(err), "redis command", slog.String("command", cmd.Name()),
-			slog.Duration("duration", time.Since(start)), errAttr(err))
+		h.log(ctx, err, "redis command", slog.String("command", cmd.Name()),
+			slog.Duration("duration", time.Since(start)))
 		return err
 	}
 }
@@ -106,8 +114,8 @@ func (h *slogHook) ProcessPipelineHook(next ProcessPipelineFunc) ProcessPipeline
 		if tx {
 			n -= 2
 		}
-		h.l.LogAttrs(ctx, h.level(err), "redis pipeline", slog.Int("commands", n), slog.Bool("transaction", tx),
-			slog.Duration("duration", time.Since(start)), errAttr(err))
+		h.log(ctx, err, "redis pipeline", slog.Int("commands", n), slog.Bool("transaction", tx),
+			slog.Duration("duration", time.Since(start)))
 		return err
 	}
 }
