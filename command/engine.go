@@ -59,6 +59,12 @@ type Engine struct {
 	// hooks are the client's hooks, shared by the engines derived from its
 	// engine.
 	hooks *hookSet
+	// router, when non-nil, makes this a cluster client's engine: it
+	// chooses each command's node (see NewRoutedEngine).
+	router Router
+	// pin is 1 + the slot that a routed engine bound to conn serves (a
+	// cluster pipeline in WATCH mode), 0 when none.
+	pin int32
 }
 
 // OwnConn is the state of a connection reserved for one caller (a
@@ -127,6 +133,9 @@ func (e *Engine) Decode() bool { return e.decode }
 func (e *Engine) WithQueue(q *Queue) *Engine {
 	c := *e
 	c.queue = q
+	if e.router != nil {
+		q.routed = true
+	}
 	return &c
 }
 
@@ -244,6 +253,9 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	}
 	if chain != nil {
 		return hooked(e, ctx, *chain, k, args)
+	}
+	if e.router != nil {
+		return routed(e, ctx, k, args)
 	}
 	for try := 0; ; try++ {
 		res := once(e, ctx, k, args)

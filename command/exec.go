@@ -50,6 +50,15 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 // execRetry runs the batch, once more on timeout when the engine retries;
 // it returns the error of the connection that failed the last try.
 func (e *Engine) execRetry(ctx context.Context, q *Queue, multi bool) error {
+	if e.router != nil {
+		if multi {
+			return e.execRoutedTx(ctx, q)
+		}
+		if e.conn != nil {
+			return e.execOn(ctx, e.conn, q, false, false)
+		}
+		return e.execRouted(ctx, q)
+	}
 	for try := 0; ; try++ {
 		err := e.execOnce(ctx, q, multi)
 		if err == nil || !e.retry(ctx, try, err) {
@@ -75,6 +84,17 @@ func (e *Engine) execOnce(ctx context.Context, q *Queue, multi bool) error {
 		}
 		defer e.pool.Put(cn)
 	}
+	return e.execOn(ctx, cn, q, multi, false)
+}
+
+// execOn is execOnce on the connection cn; asking sends ASKING first (a
+// cluster transaction after an ASK redirect).
+func (e *Engine) execOn(ctx context.Context, cn *pool.Conn, q *Queue, multi, asking bool) error {
+	skip := 0
+	if asking {
+		cn.WriteRaw(askingCmd, 1)
+		skip = 1
+	}
 	if multi {
 		cn.WriteRaw(multiCmd, 1)
 	}
@@ -85,7 +105,11 @@ func (e *Engine) execOnce(ctx context.Context, q *Queue, multi bool) error {
 	// ReadReplies sends the batch, then reads its replies.
 	n := len(q.cmds)
 	if !multi {
-		if err := cn.ReadReplies(ctx, n, q.block, func(i int, r *redis.Reply) {
+		if err := cn.ReadReplies(ctx, n+skip, q.block, func(i int, r *redis.Reply) {
+			if i < skip {
+				return
+			}
+			i -= skip
 			q.cmds[i].f.fill(e, r, q.cmds[i].name)
 		}); err != nil {
 			return failFrom(q, filled(q), err)
@@ -95,7 +119,11 @@ func (e *Engine) execOnce(ctx context.Context, q *Queue, multi bool) error {
 	// MULTI's +OK, a +QUEUED (or an error) per command, then EXEC's reply.
 	var multiErr, execErr error
 	var queueErrs []error
-	err := cn.ReadReplies(ctx, n+2, q.block, func(i int, r *redis.Reply) {
+	err := cn.ReadReplies(ctx, n+2+skip, q.block, func(i int, r *redis.Reply) {
+		if i < skip {
+			return
+		}
+		i -= skip
 		switch {
 		case i == 0:
 			if r.IsError() {

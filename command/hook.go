@@ -109,6 +109,11 @@ type runner interface {
 
 // run runs an immediate command through the hooks' innermost step.
 func (p *pending[T]) run(ctx context.Context) error {
+	if p.e.router != nil {
+		res := routed(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block}, p.argv)
+		p.val, p.err, p.done = res.val, res.err, true
+		return p.err
+	}
 	for try := 0; ; try++ {
 		res := once(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block}, p.argv)
 		p.val, p.err = res.val, res.err

@@ -49,6 +49,10 @@ type Queue struct {
 	strSlab []pending[string]
 	intSlab []pending[int64]
 	anySlab []pending[any]
+
+	// routed is set for the queue of a cluster client's pipeline: add then
+	// records each command's slot and bytes.
+	routed bool
 }
 
 const slabSize = 64
@@ -79,6 +83,9 @@ func slot[P any](slab *[]P) *P {
 type queued struct {
 	f    filler
 	name string // for callbacks and error messages
+	// For a routed engine's queue only: the hash slot of the command's keys
+	// (-1: keyless) and where its bytes are in buf.
+	slot, start, end int32
 }
 
 // queueStorage is the memory of a released Queue, kept for the next one.
@@ -117,12 +124,22 @@ func (q *Queue) add(args []any, f filler, block time.Duration) error {
 		storagePool.Put(st)
 	}
 	var err error
+	start := len(q.buf)
 	if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
 		return err
 	}
 	name := CommandName(args)
+	qc := queued{f: f, name: name}
+	if q.routed {
+		slot, err := commandSlot(args, name)
+		if err != nil {
+			q.buf = q.buf[:start]
+			return err
+		}
+		qc.slot, qc.start, qc.end = int32(slot), int32(start), int32(len(q.buf))
+	}
 	f.setName(name)
-	q.cmds = append(q.cmds, queued{f: f, name: name})
+	q.cmds = append(q.cmds, qc)
 	if block < 0 || (q.block >= 0 && block > q.block) {
 		q.block = block
 	}
@@ -148,4 +165,22 @@ func (q *Queue) Names() []string {
 		out[i] = c.name
 	}
 	return out
+}
+
+// commandSlot returns the hash slot of a command's keys, -1 for a keyless
+// one, and a *redis.CrossSlotError when they are in several slots (in a
+// cluster pipeline even MGET and friends must stay in one slot).
+func commandSlot(args []any, name string) (int, error) {
+	var buf [8]int
+	pos := KeyPositions(buf[:0], args)
+	if len(pos) == 0 {
+		return -1, nil
+	}
+	slot := argSlot(args[pos[0]])
+	for _, p := range pos[1:] {
+		if argSlot(args[p]) != slot {
+			return -1, crossSlot(name, args, pos)
+		}
+	}
+	return slot, nil
 }
