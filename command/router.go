@@ -73,6 +73,15 @@ func (e *Engine) NodeEngine(p *pool.Pool, m *pool.Mux) *Engine {
 	return &Engine{pool: p, mux: m, decode: e.decode, cbs: e.cbs, hooks: e.hooks, retryOnTimeout: e.retryOnTimeout}
 }
 
+// Masters returns, for a routed engine, the engines of the cluster's
+// masters; a plain engine returns itself.
+func (e *Engine) Masters() ([]*Engine, error) {
+	if e.router == nil {
+		return []*Engine{e}, nil
+	}
+	return e.router.Masters()
+}
+
 // Routed reports whether e routes commands over a cluster's nodes.
 func (e *Engine) Routed() bool { return e.router != nil }
 
