@@ -350,3 +350,23 @@ func (tb *exampleTB) TempDir() string {
 	tb.dirs = append(tb.dirs, d)
 	return d
 }
+
+// Kill ends the server at once with SIGKILL (kill -9), as a crash would:
+// no shutdown, no goodbye to its clients or replicas. Restart starts it
+// again. Killing a stopped server does nothing.
+func (s *Server) Kill() error {
+	s.mu.Lock()
+	p := s.proc
+	s.proc = nil
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	_ = p.cmd.Process.Kill()
+	select {
+	case <-p.exited:
+		return nil
+	case <-time.After(stopTimeout):
+		return fmt.Errorf("redistest: pid %d does not exit after SIGKILL", p.cmd.Process.Pid)
+	}
+}
