@@ -2,7 +2,7 @@
 #
 #   make deps && make test      install what the tests need, run both builds
 #
-# Targets: deps test test-pure test-hiredis bench-parsers fuzz lint tour
+# Targets: deps test test-pure test-hiredis test-valkey test-otel bench-parsers fuzz lint tour
 
 SHELL := /bin/bash
 
@@ -32,15 +32,16 @@ VALKEY_SENTINEL ?= $(or $(shell command -v valkey-sentinel 2>/dev/null),$(CURDIR
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps test test-pure test-hiredis test-valkey bench-parsers fuzz lint tour
+.PHONY: help deps test test-pure test-hiredis test-valkey test-otel bench-parsers fuzz lint tour
 .PHONY: bench
 
 help:
 	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Valkey 8, Go modules and tools'
-	@echo 'make test           test-pure, test-hiredis, then test-valkey'
+	@echo 'make test           test-pure, test-hiredis, test-valkey, then test-otel'
 	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
 	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
 	@echo 'make test-valkey    the client, pool, pipeline, pubsub and sentinel tests against Valkey 8 (pure build)'
+	@echo 'make test-otel      the OpenTelemetry module extra/otel (a go.mod of its own)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
 	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark (BENCH_ROUNDS, BENCH_TIME); docs/benchmarks.*'
 	@echo 'make fuzz           fuzz both parsers and the MONITOR line parser for FUZZTIME each (now $(FUZZTIME))'
@@ -52,18 +53,25 @@ deps:
 	scripts/hiredis-deps.sh
 	scripts/valkey-deps.sh
 	$(GO) mod download
+	cd extra/otel && '$(GO)' mod download
 	GOBIN='$(GOBIN_DIR)' $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@if [ -x '$(BENCHSTAT)' ]; then echo 'benchstat: $(BENCHSTAT) is there'; \
 	else echo 'GOBIN=$(GOBIN_DIR) $(GO) install golang.org/x/perf/cmd/benchstat@latest'; \
 	GOBIN='$(GOBIN_DIR)' $(GO) install golang.org/x/perf/cmd/benchstat@latest; fi
 
-test: test-pure test-hiredis test-valkey
+test: test-pure test-hiredis test-valkey test-otel
 
 test-pure:
 	CGO_ENABLED=0 $(GO) test -count=1 ./...
 
 test-hiredis:
 	CGO_ENABLED=1 $(GO) test -count=1 -race -tags hiredis ./...
+
+# extra/otel is a module of its own (OpenTelemetry stays out of the library's
+# go.mod), so ./... above does not reach it. Its tests start redis-server
+# from PATH.
+test-otel:
+	cd extra/otel && CGO_ENABLED=0 '$(GO)' test -count=1 ./...
 
 # The tests start their servers from REDISTEST_SERVER. Without the binary
 # they skip, except in CI (CI=true), where that fails them.
@@ -96,6 +104,7 @@ lint:
 	CGO_ENABLED=1 $(GO) vet -tags hiredis ./...
 	CGO_ENABLED=0 $(STATICCHECK) ./...
 	CGO_ENABLED=1 $(STATICCHECK) -tags hiredis ./...
+	cd extra/otel && CGO_ENABLED=0 '$(GO)' vet ./... && CGO_ENABLED=0 '$(STATICCHECK)' ./...
 
 tour:
 	$(GO) run ./examples/tour

@@ -138,7 +138,9 @@ func (e *ExecAbortError) RedisError() {}
 // ParseServerError turns the message of an error reply into a typed error:
 // [*NoScriptError] for NOSCRIPT, [*ReadOnlyError] for READONLY,
 // [*BusyLoadingError] for LOADING, [*AuthenticationError] for NOAUTH and
-// WRONGPASS, [*ExecAbortError] for EXECABORT, and a plain [*Error] otherwise.
+// WRONGPASS, [*ExecAbortError] for EXECABORT, the cluster's [*MovedError],
+// [*AskError], [*TryAgainError] and [*ClusterDownError] for MOVED, ASK,
+// TRYAGAIN and CLUSTERDOWN, and a plain [*Error] otherwise.
 func ParseServerError(msg string) error {
 	e := &Error{msg: msg}
 	switch e.Prefix() {
@@ -152,6 +154,10 @@ func ParseServerError(msg string) error {
 		return &AuthenticationError{Err: e}
 	case "EXECABORT":
 		return &ExecAbortError{Err: e}
+	case "MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN":
+		if ce := clusterError(e); ce != nil {
+			return ce
+		}
 	}
 	return e
 }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pool"
 )
 
@@ -22,11 +22,11 @@ import (
 // The database is fixed per client (Options.DB): there is no SELECT
 // method, as in redis-py.
 type Client struct {
-	cmd.Cmdable
+	command.Cmdable
 	opts     *Options // behind a pointer, so that fmt's reflection never prints the password
 	pool     *pool.Pool
 	ownsPool bool
-	engine   *cmd.Engine
+	engine   *command.Engine
 	mux      *pool.Mux // auto-pipelining, when on: the pool's, shared with its other clients
 }
 
@@ -43,13 +43,13 @@ func New(opts Options) (*Client, error) {
 		c.pool = pool.New(po)
 		c.ownsPool = true
 	}
-	c.engine = cmd.NewEngine(c.pool, opts.DecodeResponses)
+	c.engine = command.NewEngine(c.pool, opts.DecodeResponses)
 	c.engine.SetRetryOnTimeout(opts.RetryOnTimeout)
 	if !opts.DisableAutoPipeline {
 		c.mux = c.pool.Mux()
 		c.engine.SetMux(c.mux)
 	}
-	c.Cmdable = cmd.NewCmdable(c.engine)
+	c.Cmdable = command.NewCmdable(c.engine)
 	return c, nil
 }
 

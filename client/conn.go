@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pipeline"
 	"github.com/duoredis/redis/pool"
 )
@@ -31,16 +31,16 @@ import (
 // error, and Close frees its place in the pool. A Conn is not safe for
 // concurrent use.
 type Conn struct {
-	cmd.Cmdable
+	command.Cmdable
 	pool    *pool.Pool
 	cn      *pool.Conn
 	addr    string
 	retries int // Options.MaxTransactionRetries
-	own     cmd.OwnConn
+	own     command.OwnConn
 }
 
 // ErrConnClosed is the error of a Conn's commands after Close.
-var ErrConnClosed = cmd.ErrConnClosed
+var ErrConnClosed = command.ErrConnClosed
 
 // Conn takes a connection from the client's pool (waiting, like any
 // command, up to PoolTimeout when all are in use) and reserves it for the
@@ -51,7 +51,7 @@ func (c *Client) Conn(ctx context.Context) (*Conn, error) {
 		return nil, err
 	}
 	k := &Conn{pool: c.pool, cn: cn, addr: cn.Options().Addr, retries: c.opts.MaxTransactionRetries}
-	k.Cmdable = cmd.NewCmdable(c.engine.WithOwnConn(cn, &k.own))
+	k.Cmdable = command.NewCmdable(c.engine.WithOwnConn(cn, &k.own))
 	return k, nil
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/duoredis/redis/client"
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/internal/redistest"
 	"github.com/stretchr/testify/require"
 )
@@ -41,8 +41,8 @@ var notMethods = map[string]string{
 // (no server needed) with made-up arguments and returns the names of the
 // commands they queue.
 func sentCommands(t *testing.T) map[string]bool {
-	var q cmd.Queue
-	c := cmd.NewCmdable(cmd.NewEngine(nil, false).WithQueue(&q))
+	var q command.Queue
+	c := command.NewCmdable(command.NewEngine(nil, false).WithQueue(&q))
 	v := reflect.ValueOf(c)
 	for i := 0; i < v.NumMethod(); i++ {
 		m := v.Method(i)

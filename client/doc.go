@@ -15,6 +15,11 @@
 // # Executing commands
 //
 // Every command is a method returning a Result: Val, Err and Result read it.
+// The command methods are those of command.Cmdable, which Client, Conn and
+// pipeline.Pipeline embed: `go doc github.com/duoredis/redis/command
+// Cmdable.Set` documents rdb.Set. The option and result types (SetArgs,
+// ZAddArgs, XMessage, ...) are declared in package command; this package
+// names the common ones too.
 //
 //	err := rdb.Set(ctx, "key", "value", time.Hour).Err()
 //	val, err := rdb.Get(ctx, "key").Result() // err == redis.Nil when missing
@@ -76,6 +81,14 @@
 // command changed its state. The Client's own Do refuses those commands
 // (a *StatefulCommandError), since they would change a connection that
 // other callers share.
+//
+// # Hooks
+//
+// AddHook wraps dialing, every command and every pipeline's batch of the
+// client (its Conns, pipelines and pub/sub commands included), for logging,
+// metrics and tracing: command.NewSlogHook logs to a log/slog Logger, and
+// the module github.com/duoredis/redis/extra/otel adds OpenTelemetry spans
+// and metrics. PoolStats reports the pool's counters.
 //
 // # Timeouts and errors
 //

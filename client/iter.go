@@ -7,12 +7,12 @@ import (
 	"iter"
 	"strconv"
 
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 )
 
 // ScoredMember is a member of a sorted set and its score, as ZScanIter
 // yields it: the same type as Z.
-type ScoredMember = cmd.Z
+type ScoredMember = command.Z
 
 // errHLSScanStopped tells hlsScanLoop that the consumer broke out of its loop.
 var errHLSScanStopped = errors.New("scan stopped by the consumer")
@@ -20,7 +20,7 @@ var errHLSScanStopped = errors.New("scan stopped by the consumer")
 // hlsScanLoop fetches pages from cursor 0 until the server returns cursor 0,
 // and hands each page's elements to emit. It returns the first error of a
 // fetch or of emit (errHLSScanStopped when the consumer stopped).
-func hlsScanLoop(ctx context.Context, fetch func(cursor uint64) cmd.Result[cmd.ScanResult], emit func(elems []string) error) error {
+func hlsScanLoop(ctx context.Context, fetch func(cursor uint64) command.Result[command.ScanResult], emit func(elems []string) error) error {
 	var cursor uint64
 	for {
 		if err := ctx.Err(); err != nil {
@@ -76,7 +76,7 @@ func hlsScanLoop(ctx context.Context, fetch func(cursor uint64) cmd.Result[cmd.S
 // scan.
 func (c *Client) ScanIter(ctx context.Context, a ScanArgs) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		err := hlsScanLoop(ctx, func(cur uint64) cmd.Result[cmd.ScanResult] {
+		err := hlsScanLoop(ctx, func(cur uint64) command.Result[command.ScanResult] {
 			return c.Scan(ctx, cur, a)
 		}, hlsEmitStrings(yield))
 		if err != nil && err != errHLSScanStopped {
@@ -91,7 +91,7 @@ func (c *Client) ScanIter(ctx context.Context, a ScanArgs) iter.Seq2[string, err
 // more than once.
 func (c *Client) SScanIter(ctx context.Context, key string, a ScanArgs) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		err := hlsScanLoop(ctx, func(cur uint64) cmd.Result[cmd.ScanResult] {
+		err := hlsScanLoop(ctx, func(cur uint64) command.Result[command.ScanResult] {
 			return c.SScan(ctx, key, cur, a)
 		}, hlsEmitStrings(yield))
 		if err != nil && err != errHLSScanStopped {
@@ -106,7 +106,7 @@ func (c *Client) SScanIter(ctx context.Context, key string, a ScanArgs) iter.Seq
 // are those of ScanIter: a field may be yielded more than once.
 func (c *Client) HScanIter(ctx context.Context, key string, a ScanArgs) iter.Seq2[HashField, error] {
 	return func(yield func(HashField, error) bool) {
-		err := hlsScanLoop(ctx, func(cur uint64) cmd.Result[cmd.ScanResult] {
+		err := hlsScanLoop(ctx, func(cur uint64) command.Result[command.ScanResult] {
 			return c.HScan(ctx, key, cur, a)
 		}, func(elems []string) error {
 			if len(elems)%2 != 0 {
@@ -132,7 +132,7 @@ func (c *Client) HScanIter(ctx context.Context, key string, a ScanArgs) iter.Seq
 // ScanIter: a member may be yielded more than once.
 func (c *Client) ZScanIter(ctx context.Context, key string, a ScanArgs) iter.Seq2[ScoredMember, error] {
 	return func(yield func(ScoredMember, error) bool) {
-		err := hlsScanLoop(ctx, func(cur uint64) cmd.Result[cmd.ScanResult] {
+		err := hlsScanLoop(ctx, func(cur uint64) command.Result[command.ScanResult] {
 			return c.ZScan(ctx, key, cur, a)
 		}, func(elems []string) error {
 			if len(elems)%2 != 0 {

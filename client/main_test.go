@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestMain(m *testing.M) { redistest.Main(m) }
+func TestMain(m *testing.M) { redistest.Main(m, redistest.URLEnv, redistest.TLSURLEnv) }
 
 // protocols runs fn once per RESP version, with and without auto-pipelining,
 // each with its own client on the package's shared server. Commands must give

@@ -1,8 +1,10 @@
 package client_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -12,7 +14,10 @@ import (
 func ExampleClient_Monitor() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rdb := exampleClient()
+	rdb, err := client.NewFromURL(cmp.Or(os.Getenv("REDIS_URL"), "redis://localhost:6379"))
+	if err != nil {
+		panic(err)
+	}
 	defer rdb.Close()
 
 	m, err := rdb.Monitor(ctx)
@@ -21,12 +26,12 @@ func ExampleClient_Monitor() {
 	}
 	defer m.Close()
 
-	rdb.Set(ctx, "example:monitor", "hello \"world\"\n", 0)
+	rdb.Set(ctx, "example:client:monitor", "hello \"world\"\n", 0)
 	for ev, err := range m.All(ctx) {
 		if err != nil {
 			panic(err)
 		}
-		if ev.Command != "SET" || ev.Args[0] != "example:monitor" {
+		if ev.Command != "SET" || ev.Args[0] != "example:client:monitor" {
 			continue // another client's command
 		}
 		fmt.Printf("db %d, %s %q\n", ev.DB, ev.Command, ev.Args)
@@ -34,8 +39,8 @@ func ExampleClient_Monitor() {
 		break
 	}
 	// Output:
-	// db 0, SET ["example:monitor" "hello \"world\"\n"]
-	// as sent: "SET" "example:monitor" "hello \"world\"\n"
+	// db 0, SET ["example:client:monitor" "hello \"world\"\n"]
+	// as sent: "SET" "example:client:monitor" "hello \"world\"\n"
 }
 
 func ExampleParseMonitorLine() {

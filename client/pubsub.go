@@ -49,6 +49,7 @@ func (c *Client) PubSub(opts ...PubSubOptions) *pubsub.PubSub {
 		HealthCheckInterval:     o.HealthCheckInterval,
 		QueueSize:               o.QueueSize,
 		ErrorHandler:            o.ErrorHandler,
+		Process:                 c.engine.Process,
 	})
 }
 

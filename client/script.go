@@ -8,7 +8,7 @@ import (
 	"fmt"
 
 	redis "github.com/duoredis/redis"
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pipeline"
 	"github.com/duoredis/redis/pool"
 )
@@ -47,16 +47,16 @@ func (s *Script) Source() string { return s.src }
 
 // Run runs the script on its client with keys and args. It returns the
 // script's value as Do would (strings with DecodeResponses, []byte without).
-func (s *Script) Run(ctx context.Context, keys []string, args ...any) cmd.Result[any] {
+func (s *Script) Run(ctx context.Context, keys []string, args ...any) command.Result[any] {
 	if s.client == nil {
-		return cmd.NewResult[any](nil, errors.New("redis: script not bound to a client: use RunOn or Client.RegisterScript"))
+		return command.NewResult[any](nil, errors.New("redis: script not bound to a client: use RunOn or Client.RegisterScript"))
 	}
 	return s.RunOn(ctx, s.client, keys, args...)
 }
 
 // Scripter is where a Script runs: a *Client or a *pipeline.Pipeline.
 type Scripter interface {
-	Do(ctx context.Context, args ...any) cmd.Result[any]
+	Do(ctx context.Context, args ...any) command.Result[any]
 }
 
 // RunOn runs the script on target: a *Client (or anything with Do), where
@@ -65,7 +65,7 @@ type Scripter interface {
 // script is loaded (SCRIPT EXISTS, then SCRIPT LOAD if missing) on the
 // pipeline's connection just before the pipeline runs, so that EVALSHA never
 // fails inside MULTI.
-func (s *Script) RunOn(ctx context.Context, target Scripter, keys []string, args ...any) cmd.Result[any] {
+func (s *Script) RunOn(ctx context.Context, target Scripter, keys []string, args ...any) command.Result[any] {
 	if p, ok := target.(*pipeline.Pipeline); ok && !p.Immediate() {
 		p.BeforeExec("script:"+s.sha, s.load)
 		return p.Do(ctx, s.evalArgs("EVALSHA", s.sha, keys, args)...)
@@ -76,7 +76,7 @@ func (s *Script) RunOn(ctx context.Context, target Scripter, keys []string, args
 		return res
 	}
 	if err := target.Do(ctx, "SCRIPT", "LOAD", s.src).Err(); err != nil {
-		return cmd.NewResult[any](nil, err)
+		return command.NewResult[any](nil, err)
 	}
 	return target.Do(ctx, s.evalArgs("EVALSHA", s.sha, keys, args)...)
 }

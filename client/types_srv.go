@@ -1,62 +1,62 @@
 package client
 
-import "github.com/duoredis/redis/internal/cmd"
+import "github.com/duoredis/redis/command"
 
 // Option and result types of the scripting, pub/sub, connection and server
 // commands.
 type (
-	FlushMode             = cmd.FlushMode
-	FunctionListArgs      = cmd.FunctionListArgs
-	Library               = cmd.Library
-	LibraryFunction       = cmd.LibraryFunction
-	FunctionStats         = cmd.FunctionStats
-	RunningFunction       = cmd.RunningFunction
-	FunctionEngineStats   = cmd.FunctionEngineStats
-	FunctionRestorePolicy = cmd.FunctionRestorePolicy
+	FlushMode             = command.FlushMode
+	FunctionListArgs      = command.FunctionListArgs
+	Library               = command.Library
+	LibraryFunction       = command.LibraryFunction
+	FunctionStats         = command.FunctionStats
+	RunningFunction       = command.RunningFunction
+	FunctionEngineStats   = command.FunctionEngineStats
+	FunctionRestorePolicy = command.FunctionRestorePolicy
 
-	ClientInfo         = cmd.ClientInfo
-	ClientListArgs     = cmd.ClientListArgs
-	ClientKillArgs     = cmd.ClientKillArgs
-	ClientTrackingArgs = cmd.ClientTrackingArgs
-	TrackingInfo       = cmd.TrackingInfo
+	ClientInfo         = command.ClientInfo
+	ClientListArgs     = command.ClientListArgs
+	ClientKillArgs     = command.ClientKillArgs
+	ClientTrackingArgs = command.ClientTrackingArgs
+	TrackingInfo       = command.TrackingInfo
 
-	ServerInfo       = cmd.ServerInfo
-	InfoCommon       = cmd.InfoCommon
-	KeyspaceInfo     = cmd.KeyspaceInfo
-	SlowLogEntry     = cmd.SlowLogEntry
-	MemoryStats      = cmd.MemoryStats
-	LatencyEvent     = cmd.LatencyEvent
-	LatencySample    = cmd.LatencySample
-	LatencyHistogram = cmd.LatencyHistogram
-	RoleInfo         = cmd.RoleInfo
-	RoleReplica      = cmd.RoleReplica
-	FailoverArgs     = cmd.FailoverArgs
-	ShutdownArgs     = cmd.ShutdownArgs
-	ModuleInfo       = cmd.ModuleInfo
-	ModuleLoadExArgs = cmd.ModuleLoadExArgs
+	ServerInfo       = command.ServerInfo
+	InfoCommon       = command.InfoCommon
+	KeyspaceInfo     = command.KeyspaceInfo
+	SlowLogEntry     = command.SlowLogEntry
+	MemoryStats      = command.MemoryStats
+	LatencyEvent     = command.LatencyEvent
+	LatencySample    = command.LatencySample
+	LatencyHistogram = command.LatencyHistogram
+	RoleInfo         = command.RoleInfo
+	RoleReplica      = command.RoleReplica
+	FailoverArgs     = command.FailoverArgs
+	ShutdownArgs     = command.ShutdownArgs
+	ModuleInfo       = command.ModuleInfo
+	ModuleLoadExArgs = command.ModuleLoadExArgs
 
-	CommandInfo        = cmd.CommandInfo
-	KeySpec            = cmd.KeySpec
-	KeySpecBeginSearch = cmd.KeySpecBeginSearch
-	KeySpecFindKeys    = cmd.KeySpecFindKeys
-	CommandDoc         = cmd.CommandDoc
-	CommandHistory     = cmd.CommandHistory
-	CommandArg         = cmd.CommandArg
-	CommandListFilter  = cmd.CommandListFilter
-	KeyFlags           = cmd.KeyFlags
+	CommandInfo        = command.CommandInfo
+	KeySpec            = command.KeySpec
+	KeySpecBeginSearch = command.KeySpecBeginSearch
+	KeySpecFindKeys    = command.KeySpecFindKeys
+	CommandDoc         = command.CommandDoc
+	CommandHistory     = command.CommandHistory
+	CommandArg         = command.CommandArg
+	CommandListFilter  = command.CommandListFilter
+	KeyFlags           = command.KeyFlags
 )
 
 // Flush modes of FlushDB, FlushAll, ScriptFlush and FunctionFlush.
 const (
-	FlushDefault = cmd.FlushDefault
-	FlushAsync   = cmd.FlushAsync
-	FlushSync    = cmd.FlushSync
+	FlushDefault = command.FlushDefault
+	FlushAsync   = command.FlushAsync
+	FlushSync    = command.FlushSync
 )
 
 // Restore policies of FunctionRestore.
 const (
-	FunctionRestoreDefault = cmd.FunctionRestoreDefault
-	FunctionRestoreAppend  = cmd.FunctionRestoreAppend
-	FunctionRestoreReplace = cmd.FunctionRestoreReplace
-	FunctionRestoreFlush   = cmd.FunctionRestoreFlush
+	FunctionRestoreDefault = command.FunctionRestoreDefault
+	FunctionRestoreAppend  = command.FunctionRestoreAppend
+	FunctionRestoreReplace = command.FunctionRestoreReplace
+	FunctionRestoreFlush   = command.FunctionRestoreFlush
 )

@@ -1,30 +1,30 @@
 package client
 
-import "github.com/duoredis/redis/internal/cmd"
+import "github.com/duoredis/redis/command"
 
 // Sorted-set, geo and bitmap types of the command layer.
 type (
-	Z                      = cmd.Z
-	ZWithKey               = cmd.ZWithKey
-	ZMPopResult            = cmd.ZMPopResult
-	ZAddArgs               = cmd.ZAddArgs
-	ZStore                 = cmd.ZStore
-	ZRangeArgs             = cmd.ZRangeArgs
-	ZRangeBy               = cmd.ZRangeBy
-	ZSliceCmd              = cmd.Result[[]Z]
-	ZWithKeyCmd            = cmd.Result[ZWithKey]
-	GeoLocation            = cmd.GeoLocation
-	GeoPos                 = cmd.GeoPos
-	GeoAddArgs             = cmd.GeoAddArgs
-	GeoSearchQuery         = cmd.GeoSearchQuery
-	GeoSearchLocationQuery = cmd.GeoSearchLocationQuery
-	GeoSearchStoreQuery    = cmd.GeoSearchStoreQuery
-	GeoRadiusQuery         = cmd.GeoRadiusQuery
-	BitFieldOps            = cmd.BitFieldOps
+	Z                      = command.Z
+	ZWithKey               = command.ZWithKey
+	ZMPopResult            = command.ZMPopResult
+	ZAddArgs               = command.ZAddArgs
+	ZStore                 = command.ZStore
+	ZRangeArgs             = command.ZRangeArgs
+	ZRangeBy               = command.ZRangeBy
+	ZSliceCmd              = command.Result[[]Z]
+	ZWithKeyCmd            = command.Result[ZWithKey]
+	GeoLocation            = command.GeoLocation
+	GeoPos                 = command.GeoPos
+	GeoAddArgs             = command.GeoAddArgs
+	GeoSearchQuery         = command.GeoSearchQuery
+	GeoSearchLocationQuery = command.GeoSearchLocationQuery
+	GeoSearchStoreQuery    = command.GeoSearchStoreQuery
+	GeoRadiusQuery         = command.GeoRadiusQuery
+	BitFieldOps            = command.BitFieldOps
 )
 
 // Orders of ZMPop and BZMPop.
 const (
-	ZOrderMin = cmd.ZOrderMin
-	ZOrderMax = cmd.ZOrderMax
+	ZOrderMin = command.ZOrderMin
+	ZOrderMax = command.ZOrderMax
 )

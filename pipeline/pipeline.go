@@ -25,7 +25,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/duoredis/redis/internal/cmd"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pool"
 )
 
@@ -36,9 +36,9 @@ var ErrWatchAfterCommands = errors.New("redis: WATCH must come before the pipeli
 // Pipeline buffers commands and sends them in one round trip. See the
 // package documentation.
 type Pipeline struct {
-	cmd.Cmdable
-	base        *cmd.Engine // the client's engine
-	queue       cmd.Queue
+	command.Cmdable
+	base        *command.Engine // the client's engine
+	queue       command.Queue
 	transaction bool
 	conn        *pool.Conn // bound by Watch until Reset
 	borrowed    bool       // conn is the base engine's own (a Client.Conn's): never put back
@@ -46,11 +46,15 @@ type Pipeline struct {
 	immediate   bool // WATCH mode, before Multi
 	prepare     []func(ctx context.Context, cn *pool.Conn) error
 	prepared    map[string]bool // keys of the prepare hooks, to register each once
+	// node and slot, for a cluster client's pipeline bound by Watch: the
+	// engine of the node conn belongs to, and the watched keys' slot.
+	node *command.Engine
+	slot int
 }
 
 // New returns a pipeline over the client engine e; transaction wraps each
 // Exec in MULTI/EXEC. Client.Pipeline is the usual way to get one.
-func New(e *cmd.Engine, transaction bool) *Pipeline {
+func New(e *command.Engine, transaction bool) *Pipeline {
 	p := &Pipeline{base: e, transaction: transaction}
 	p.buffering()
 	return p
@@ -61,9 +65,19 @@ func (p *Pipeline) buffering() {
 	p.immediate = false
 	e := p.base
 	if p.conn != nil {
-		e = e.WithConn(p.conn)
+		e = p.onConn()
 	}
-	p.Cmdable = cmd.NewCmdable(e.WithQueue(&p.queue))
+	p.Cmdable = command.NewCmdable(e.WithQueue(&p.queue))
+}
+
+// onConn returns the engine that runs commands on the bound connection:
+// for a cluster client's pipeline, one that refuses keys of another slot
+// than the watched keys'.
+func (p *Pipeline) onConn() *command.Engine {
+	if p.node != nil {
+		return p.base.WithSlotConn(p.conn, p.slot)
+	}
+	return p.base.WithConn(p.conn)
 }
 
 // Transactional reports whether Exec wraps the batch in MULTI/EXEC.
@@ -75,14 +89,17 @@ func (p *Pipeline) Len() int { return p.queue.Len() }
 // Watch watches keys for a transaction (WATCH) and puts the pipeline in
 // immediate mode on a connection of its own, until Multi. It fails with
 // Cmder is a command as Exec returns it: Name, Err and Value.
-type Cmder = cmd.Cmder
+type Cmder = command.Cmder
 
-// ErrWatchAfterCommands when commands are already buffered.
+// ErrWatchAfterCommands when commands are already buffered. On a cluster
+// client the keys must share one hash slot (a *redis.CrossSlotError
+// otherwise): the pipeline binds a connection of that slot's master, and
+// the transaction's commands must stay in that slot too.
 func (p *Pipeline) Watch(ctx context.Context, keys ...string) error {
 	if p.queue.Len() > 0 {
 		return ErrWatchAfterCommands
 	}
-	if err := p.bind(ctx); err != nil {
+	if err := p.bind(ctx, keys); err != nil {
 		return err
 	}
 	args := make([]any, 0, 1+len(keys))
@@ -90,7 +107,7 @@ func (p *Pipeline) Watch(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
 		args = append(args, k)
 	}
-	imm := cmd.NewCmdable(p.base.WithConn(p.conn))
+	imm := command.NewCmdable(p.onConn())
 	if err := imm.Do(ctx, args...).Err(); err != nil {
 		return err
 	}
@@ -106,7 +123,7 @@ func (p *Pipeline) Unwatch(ctx context.Context) error {
 	if p.conn == nil {
 		return nil
 	}
-	err := cmd.NewCmdable(p.base.WithConn(p.conn)).Do(ctx, "UNWATCH").Err()
+	err := command.NewCmdable(p.onConn()).Do(ctx, "UNWATCH").Err()
 	if err == nil {
 		p.watching = false
 	}
@@ -125,8 +142,9 @@ func (p *Pipeline) Multi() {
 func (p *Pipeline) Immediate() bool { return p.immediate }
 
 // bind takes a connection from the pool for the pipeline's own use; a
-// pipeline of a Client.Conn uses that connection.
-func (p *Pipeline) bind(ctx context.Context) error {
+// pipeline of a Client.Conn uses that connection. A cluster client's
+// pipeline takes one of the master that serves keys' slot.
+func (p *Pipeline) bind(ctx context.Context, keys []string) error {
 	if p.conn != nil {
 		return nil
 	}
@@ -134,11 +152,21 @@ func (p *Pipeline) bind(ctx context.Context) error {
 		p.conn, p.borrowed = cn, true
 		return nil
 	}
-	cn, err := p.base.Pool().Get(ctx)
+	var node *command.Engine
+	slot := -1
+	pl := p.base.Pool()
+	if p.base.Routed() {
+		var err error
+		if node, slot, err = p.base.NodeFor(keys...); err != nil {
+			return err
+		}
+		pl = node.Pool()
+	}
+	cn, err := pl.Get(ctx)
 	if err != nil {
 		return err
 	}
-	p.conn = cn
+	p.conn, p.node, p.slot = cn, node, slot
 	return nil
 }
 
@@ -163,20 +191,20 @@ func (p *Pipeline) BeforeExec(key string, fn func(ctx context.Context, cn *pool.
 // transaction whose watched key changed gives a *redis.WatchError. After
 // Exec the pipeline is empty, unwatched (EXEC ends a WATCH) and back in
 // buffering mode; with a bound connection it keeps it until Reset.
-func (p *Pipeline) Exec(ctx context.Context) ([]cmd.Cmder, error) {
+func (p *Pipeline) Exec(ctx context.Context) ([]command.Cmder, error) {
 	if p.queue.Len() == 0 && len(p.prepare) == 0 {
 		if p.watching && p.transaction {
 			// An empty transaction still ends the WATCH.
 			p.Unwatch(ctx)
 		}
-		return []cmd.Cmder{}, nil
+		return []command.Cmder{}, nil
 	}
 	e := p.base
-	if len(p.prepare) > 0 || p.conn != nil {
-		if err := p.bind(ctx); err != nil {
+	if (len(p.prepare) > 0 && !p.base.Routed()) || p.conn != nil {
+		if err := p.bind(ctx, nil); err != nil {
 			return nil, err
 		}
-		e = e.WithConn(p.conn)
+		e = p.onConn()
 		for _, fn := range p.prepare {
 			if err := fn(ctx, p.conn); err != nil {
 				p.Discard()
@@ -184,6 +212,14 @@ func (p *Pipeline) Exec(ctx context.Context) ([]cmd.Cmder, error) {
 			}
 		}
 		p.prepare, p.prepared = nil, nil
+	}
+	if len(p.prepare) > 0 {
+		// A cluster client's pipeline: its commands may go to any master,
+		// so the preparations run on each.
+		if err := p.prepareMasters(ctx); err != nil {
+			p.Discard()
+			return nil, err
+		}
 	}
 	res, err := e.ExecQueue(ctx, &p.queue, p.transaction)
 	if p.transaction {
@@ -216,9 +252,13 @@ func (p *Pipeline) Reset() {
 
 func (p *Pipeline) release() {
 	if p.conn != nil && !p.borrowed {
-		p.base.Pool().Put(p.conn)
+		if p.node != nil {
+			p.node.Pool().Put(p.conn)
+		} else {
+			p.base.Pool().Put(p.conn)
+		}
 	}
-	p.conn, p.borrowed = nil, false
+	p.conn, p.borrowed, p.node = nil, false, nil
 	p.watching = false
 }
 
@@ -228,5 +268,31 @@ func (p *Pipeline) release() {
 func (p *Pipeline) Close() error {
 	p.Reset()
 	p.queue.Release()
+	return nil
+}
+
+// prepareMasters runs the BeforeExec functions on a connection of every
+// master of a cluster client.
+func (p *Pipeline) prepareMasters(ctx context.Context) error {
+	masters, err := p.base.Masters()
+	if err != nil {
+		return err
+	}
+	for _, m := range masters {
+		cn, err := m.Pool().Get(ctx)
+		if err != nil {
+			return err
+		}
+		for _, fn := range p.prepare {
+			if err = fn(ctx, cn); err != nil {
+				break
+			}
+		}
+		m.Pool().Put(cn)
+		if err != nil {
+			return err
+		}
+	}
+	p.prepare, p.prepared = nil, nil
 	return nil
 }

@@ -114,7 +114,7 @@ func Dial(ctx context.Context, opts *Options) (*Conn, error) {
 		ctx, cancel = context.WithTimeout(ctx, o.DialTimeout)
 		defer cancel()
 	}
-	nc, err := o.Dialer(ctx, o.Network, o.Addr)
+	nc, err := o.dialHooks.dialer(o.Dialer)(ctx, o.Network, o.Addr)
 	if err != nil {
 		return nil, dialError(ctx, "dial", o.Addr, err)
 	}

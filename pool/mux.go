@@ -647,3 +647,15 @@ var muxUnsafe = map[string]struct{}{
 	// a shared connection.
 	"SCRIPT": {}, "FUNCTION": {},
 }
+
+// pending returns the number of commands queued or in flight on the shared
+// connections (Stats.PendingRequests).
+func (m *Mux) pending() int {
+	n := 0
+	for _, mc := range m.conns {
+		mc.mu.Lock()
+		n += len(mc.queue) - mc.head
+		mc.mu.Unlock()
+	}
+	return n
+}

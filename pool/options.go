@@ -129,6 +129,10 @@ type Options struct {
 	// of its own. It receives the pool's options, defaults applied.
 	// default: Dial
 	NewConn func(ctx context.Context, opts *Options) (*Conn, error)
+
+	// dialHooks are the pool's dial hooks (Pool.AddDialHook), shared by
+	// every copy of its options.
+	dialHooks *dialHooks
 }
 
 // Defaults of Options.

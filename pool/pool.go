@@ -55,13 +55,34 @@ func (e *PoolTimeoutError) RedisError() {}
 
 // Stats are the pool's counters.
 type Stats struct {
-	Hits        uint64 // Get found a usable idle connection
-	Misses      uint64 // Get had to open a new connection
-	Timeouts    uint64 // Get gave up after PoolTimeout
-	TotalConns  int    // open connections now: idle, in use, and the Mux's shared ones
-	IdleConns   int    // idle connections now
-	SharedConns int    // the Mux's open shared connections now (auto-pipelining), counted in TotalConns too
-	StaleConns  uint64 // connections closed as stale: idle or old beyond the limits, closed by the server, or failing the health check
+	Hits       uint64 // Get found a usable idle connection
+	Misses     uint64 // Get had to open a new connection
+	Timeouts   uint64 // Get gave up after PoolTimeout
+	TotalConns int    // open connections now: idle, in use, and the Mux's shared ones
+	IdleConns  int    // idle connections now
+	StaleConns uint64 // connections closed as stale: idle or old beyond the limits, closed by the server, or failing the health check
+
+	WaitCount    uint64        // Gets that had to wait for a free connection
+	WaitDuration time.Duration // the time those Gets waited, in all
+	Unusable     uint64        // idle connections found dead or failing the health check at checkout (counted in StaleConns too)
+
+	// SharedConns are the open connections that carry auto-pipelined
+	// commands (counted in TotalConns), and PendingRequests the commands
+	// in flight on them.
+	SharedConns     int
+	PendingRequests int
+
+	// Closed counts the connections closed, by reason.
+	Closed CloseStats
+}
+
+// CloseStats counts closed connections by reason.
+type CloseStats struct {
+	IdleTimeout uint64 // idle longer than IdleTimeout
+	MaxLifetime uint64 // older than MaxLifetime
+	Dead        uint64 // found closed by the server, or failing the health check, before use
+	Error       uint64 // saw an error (I/O, timeout, protocol, cancelled context) or was removed
+	PoolClosed  uint64 // closed with the pool
 }
 
 // Pool is a pool of connections to one server, safe for concurrent use.
@@ -117,6 +138,10 @@ type Pool struct {
 
 	waiting                        atomic.Int64
 	hits, misses, timeouts, staled atomic.Uint64
+	waits, waitNanos, unusable     atomic.Uint64
+	closedIdle, closedLife         atomic.Uint64
+	closedDead, closedErr          atomic.Uint64
+	closedPool                     atomic.Uint64
 }
 
 // New returns a pool with the given options (defaults applied as Options
@@ -125,6 +150,9 @@ type Pool struct {
 // stops on Close.
 func New(opts Options) *Pool {
 	opts.init()
+	if opts.dialHooks == nil {
+		opts.dialHooks = &dialHooks{}
+	}
 	p := &Pool{
 		opts: opts,
 		sem:  make(chan struct{}, opts.PoolSize),
@@ -200,6 +228,7 @@ func (p *Pool) Get(ctx context.Context) (*Conn, error) {
 			return c, nil
 		}
 		p.staled.Add(1)
+		p.countClose(c, time.Now(), true)
 		p.drop(c)
 	}
 	p.misses.Add(1)
@@ -242,7 +271,12 @@ func (p *Pool) acquire(ctx context.Context) error {
 	// caller that needs one.
 	p.mux.shed()
 	p.waiting.Add(1)
-	defer p.waiting.Add(-1)
+	start := time.Now()
+	defer func() {
+		p.waiting.Add(-1)
+		p.waits.Add(1)
+		p.waitNanos.Add(uint64(time.Since(start)))
+	}()
 	var expired <-chan time.Time
 	if p.opts.PoolTimeout > 0 {
 		t := timers.Get().(*time.Timer)
@@ -452,8 +486,14 @@ func (p *Pool) Put(c *Conn) {
 		return
 	}
 	p.conns--
+	closed := p.closed
 	p.mu.Unlock()
 	_ = c.Close()
+	if closed && keep {
+		p.closedPool.Add(1)
+	} else {
+		p.closedErr.Add(1)
+	}
 	p.release()
 	p.wakeMaintenance()
 }
@@ -509,6 +549,37 @@ func (p *Pool) Stats() Stats {
 		IdleConns:   idle,
 		SharedConns: shared,
 		StaleConns:  p.staled.Load(),
+
+		PendingRequests: p.mux.pending(),
+
+		WaitCount:    p.waits.Load(),
+		WaitDuration: time.Duration(p.waitNanos.Load()),
+		Unusable:     p.unusable.Load(),
+		Closed: CloseStats{
+			IdleTimeout: p.closedIdle.Load(),
+			MaxLifetime: p.closedLife.Load(),
+			Dead:        p.closedDead.Load(),
+			Error:       p.closedErr.Load(),
+			PoolClosed:  p.closedPool.Load(),
+		},
+	}
+}
+
+// countClose counts the close of a connection found unfit at checkout
+// (checkout) or by the maintenance goroutine, by its reason.
+func (p *Pool) countClose(c *Conn, now time.Time, checkout bool) {
+	o := &p.opts
+	switch {
+	case o.MaxLifetime > 0 && now.Sub(c.createdAt) >= o.MaxLifetime:
+		p.closedLife.Add(1)
+	case o.IdleTimeout > 0 && now.Sub(c.usedAt) >= o.IdleTimeout:
+		p.closedIdle.Add(1)
+	case checkout:
+		// Closed by the server, or its health check failed.
+		p.closedDead.Add(1)
+		p.unusable.Add(1)
+	default:
+		p.closedErr.Add(1)
 	}
 }
 
@@ -531,6 +602,7 @@ func (p *Pool) Close() error {
 	p.mu.Unlock()
 	p.mux.close()
 	p.cancel()
+	p.closedPool.Add(uint64(len(idle)))
 	var first error
 	for _, c := range idle {
 		if err := c.Close(); err != nil && first == nil {
@@ -588,6 +660,7 @@ func (p *Pool) reap() {
 	p.mu.Unlock()
 	for _, c := range dead {
 		p.staled.Add(1)
+		p.countClose(c, now, false)
 		_ = c.Close()
 	}
 }

@@ -1,55 +1,104 @@
 package pubsub_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
-	"github.com/duoredis/redis/internal/redistest"
-	"github.com/duoredis/redis/pool"
+	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/pubsub"
 )
 
-// examplePublish publishes through a connection of its own; a program
-// would use a client's Publish.
-func examplePublish(channel, data string) {
-	if _, err := redistest.ForExample().Do("PUBLISH", channel, data); err != nil {
-		panic(err)
-	}
-}
+// The examples connect to the server named by the REDIS_URL environment
+// variable, or to localhost:6379, and use channels under "example:".
 
+// GetMessage polls (timeout 0) or waits up to a timeout, and returns nil,
+// nil when nothing came.
 func ExamplePubSub_GetMessage() {
 	ctx := context.Background()
-	ps := pubsub.New(pubsub.Options{Conn: pool.Options{Addr: redistest.ForExample().Addr()}, DecodeResponses: true})
-	defer ps.Close()
+	rdb, err := client.NewFromURL(cmp.Or(os.Getenv("REDIS_URL"), "redis://localhost:6379"))
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
 
-	if err := ps.Subscribe(ctx, "example:news"); err != nil {
+	ps := rdb.PubSub()
+	defer ps.Close()
+	if err := ps.Subscribe(ctx, "example:pubsub:news"); err != nil {
 		panic(err)
 	}
 	msg, _ := ps.GetMessage(ctx, time.Second) // the confirmation
 	fmt.Println(msg.Type, msg.Channel, msg.Count)
 
-	examplePublish("example:news", "hello")
+	rdb.Publish(ctx, "example:pubsub:news", "hello")
 	msg, _ = ps.GetMessage(ctx, time.Second)
-	fmt.Println(msg.Type, msg.Channel, msg.Data)
+	fmt.Println(msg.Type, msg.Channel, msg.Text())
 
-	msg, err := ps.GetMessage(ctx, 0) // nothing more: a poll returns at once
+	msg, err = ps.GetMessage(ctx, 0) // nothing more: a poll returns at once
 	fmt.Println(msg, err)
 	// Output:
-	// subscribe example:news 1
-	// message example:news hello
+	// subscribe example:pubsub:news 1
+	// message example:pubsub:news hello
 	// <nil> <nil>
 }
 
-func ExamplePubSub_RunInBackground() {
-	ctx := context.Background()
-	ps := pubsub.New(pubsub.Options{Conn: pool.Options{Addr: redistest.ForExample().Addr(), Protocol: 3}})
+// Listen is an iterator over the messages, which reconnects after an error.
+func ExamplePubSub_Listen() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rdb, err := client.NewFromURL(cmp.Or(os.Getenv("REDIS_URL"), "redis://localhost:6379"))
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
+
+	ps, err := rdb.PSubscribe(ctx, "example:pubsub:orders:*")
+	if err != nil {
+		panic(err)
+	}
 	defer ps.Close()
 
-	got := make(chan string)
-	err := ps.PSubscribeFunc(ctx, func(m *pubsub.Message) {
+	n := 0
+	for msg, err := range ps.Listen(ctx) {
+		if err != nil {
+			panic(err)
+		}
+		switch msg.Type {
+		case "psubscribe": // subscribed: now a publication reaches us
+			rdb.Publish(ctx, "example:pubsub:orders:eu", "order 1")
+			rdb.Publish(ctx, "example:pubsub:orders:us", "order 2")
+		case "pmessage":
+			fmt.Println(msg.Pattern, msg.Channel, msg.Text())
+			n++
+		}
+		if n == 2 {
+			break
+		}
+	}
+	// Output:
+	// example:pubsub:orders:* example:pubsub:orders:eu order 1
+	// example:pubsub:orders:* example:pubsub:orders:us order 2
+}
+
+// Handlers receive the messages of their subscriptions; RunInBackground
+// runs them in a goroutine of its own until stopped. It refuses to start
+// while a subscription has no handler.
+func ExamplePubSub_RunInBackground() {
+	ctx := context.Background()
+	rdb, err := client.NewFromURL(cmp.Or(os.Getenv("REDIS_URL"), "redis://localhost:6379"))
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
+
+	ps := rdb.PubSub()
+	defer ps.Close()
+	got := make(chan string, 1)
+	err = ps.PSubscribeFunc(ctx, func(m *pubsub.Message) {
 		got <- m.Channel + ": " + m.Text()
-	}, "example:sensor:*")
+	}, "example:pubsub:sensor:*")
 	if err != nil {
 		panic(err)
 	}
@@ -59,17 +108,11 @@ func ExamplePubSub_RunInBackground() {
 	}
 	defer runner.Stop()
 
-	waitPatternSubscribed()
-	examplePublish("example:sensor:1", "21.5")
+	// A message reaches the handler once the subscription is in place:
+	// publish until a subscriber received it.
+	for rdb.Publish(ctx, "example:pubsub:sensor:1", "21.5").Val() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
 	fmt.Println(<-got)
-	// Output: example:sensor:1: 21.5
-}
-
-// waitPatternSubscribed waits until the server counts a pattern
-// subscription: a message published before would not be received.
-func waitPatternSubscribed() {
-	redistest.WaitFor(5*time.Second, func() bool {
-		r, err := redistest.ForExample().Do("PUBSUB", "NUMPAT")
-		return err == nil && r.Int > 0
-	})
+	// Output: example:pubsub:sensor:1: 21.5
 }

@@ -63,6 +63,14 @@ type Options struct {
 	// a failed reconnection, a server error.
 	// default: nil
 	ErrorHandler func(error)
+	// Process, if set, runs each command that a caller's call sends
+	// (SUBSCRIBE, UNSUBSCRIBE and their pattern and shard forms, PING):
+	// it must call send, which sends the command, and return its error.
+	// Client.PubSub sets it to pass them through the client's hooks
+	// (command.Engine.Process). Health checks and re-subscriptions after a
+	// reconnect do not go through it.
+	// default: nil
+	Process func(ctx context.Context, args []any, send func(ctx context.Context) error) error
 }
 
 // PubSub is a publish/subscribe session on one connection of its own,
@@ -223,7 +231,27 @@ func (p *PubSub) SUnsubscribe(ctx context.Context, shardChannels ...string) erro
 	return p.unsubscribe(ctx, famShard, shardChannels)
 }
 
+// process runs send, which sends the command name with args, through
+// Options.Process.
+func (p *PubSub) process(ctx context.Context, name string, args []string, send func(ctx context.Context) error) error {
+	if p.opts.Process == nil {
+		return send(ctx)
+	}
+	argv := make([]any, 0, 1+len(args))
+	argv = append(argv, name)
+	for _, a := range args {
+		argv = append(argv, a)
+	}
+	return p.opts.Process(ctx, argv, send)
+}
+
 func (p *PubSub) subscribe(ctx context.Context, f family, h Handler, names []string) error {
+	return p.process(ctx, subscribeCmd[f], names, func(ctx context.Context) error {
+		return p.doSubscribe(ctx, f, h, names)
+	})
+}
+
+func (p *PubSub) doSubscribe(ctx context.Context, f family, h Handler, names []string) error {
 	if len(names) == 0 {
 		return errors.New("redis: " + subscribeCmd[f] + " needs at least one " + familyName[f])
 	}
@@ -269,6 +297,12 @@ func (p *PubSub) subscribe(ctx context.Context, f family, h Handler, names []str
 }
 
 func (p *PubSub) unsubscribe(ctx context.Context, f family, names []string) error {
+	return p.process(ctx, unsubscribeCmd[f], names, func(ctx context.Context) error {
+		return p.doUnsubscribe(ctx, f, names)
+	})
+}
+
+func (p *PubSub) doUnsubscribe(ctx context.Context, f family, names []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -310,6 +344,10 @@ func (p *PubSub) Ping(ctx context.Context, message ...string) error {
 	if len(message) > 1 {
 		return errors.New("redis: pubsub Ping takes at most one message")
 	}
+	return p.process(ctx, "PING", message, func(ctx context.Context) error { return p.ping(ctx, message) })
+}
+
+func (p *PubSub) ping(ctx context.Context, message []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {

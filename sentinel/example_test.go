@@ -4,24 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
-	"github.com/duoredis/redis/internal/redistest"
 	"github.com/duoredis/redis/sentinel"
 )
 
-// exampleSentinels returns the addresses of the test sentinels, which
-// watch a master named "mymaster" with one replica; a program would list
-// its own sentinels.
-func exampleSentinels() []string {
-	return redistest.SentinelsForExample(redistest.SentinelOptions{Replicas: 1}).SentinelAddrs()
-}
+// The examples read the sentinels' addresses from REDIS_SENTINEL_ADDRS
+// (host:port, separated by commas) and the name of the master they watch,
+// which has one replica, from REDIS_SENTINEL_MASTER.
 
 func Example() {
 	ctx := context.Background()
-	s, err := sentinel.New(exampleSentinels(), sentinel.Options{
+	addrs := strings.Split(os.Getenv("REDIS_SENTINEL_ADDRS"), ",")
+	name := os.Getenv("REDIS_SENTINEL_MASTER")
+	s, err := sentinel.New(addrs, sentinel.Options{
 		// Client holds the options of the data-node clients.
 		Client: client.Options{DialTimeout: time.Second},
 	})
@@ -30,47 +30,52 @@ func Example() {
 	}
 	defer s.Close()
 
-	master, err := s.MasterFor("mymaster", nil)
+	master, err := s.MasterFor(name, nil)
 	if err != nil {
 		panic(err)
 	}
 	defer master.Close()
-	replica, err := s.ReplicaFor("mymaster", nil)
+	replica, err := s.ReplicaFor(name, nil)
 	if err != nil {
 		panic(err)
 	}
 	defer replica.Close()
 
-	fmt.Println(master.Set(ctx, "example:greeting", "hello", time.Minute).Err())
+	fmt.Println(master.Set(ctx, "example:sentinel:greeting", "hello", time.Minute).Err())
 	// Wait until the replica has the write, then read it there.
 	fmt.Println(master.Wait(ctx, 1, time.Second).Val())
-	fmt.Println(replica.Get(ctx, "example:greeting").Val())
-	fmt.Println(replica.Role(ctx).Val().Role)
+	fmt.Println(replica.Get(ctx, "example:sentinel:greeting").Val())
+	fmt.Println(master.Role(ctx).Val().Role, replica.Role(ctx).Val().Role)
 	// Output:
 	// <nil>
 	// 1
 	// hello
-	// slave
+	// master slave
 }
 
 func ExampleSentinel_DiscoverMaster() {
 	ctx := context.Background()
-	s, err := sentinel.New(exampleSentinels(), sentinel.Options{})
+	addrs := strings.Split(os.Getenv("REDIS_SENTINEL_ADDRS"), ",")
+	name := os.Getenv("REDIS_SENTINEL_MASTER")
+	s, err := sentinel.New(addrs, sentinel.Options{})
 	if err != nil {
 		panic(err)
 	}
 	defer s.Close()
 
-	addr, err := s.DiscoverMaster(ctx, "mymaster")
+	addr, err := s.DiscoverMaster(ctx, name)
 	fmt.Println(addr != "", err)
-	replicas, err := s.DiscoverReplicas(ctx, "mymaster")
+	replicas, err := s.DiscoverReplicas(ctx, name)
 	fmt.Println(len(replicas), err)
 
-	_, err = s.DiscoverMaster(ctx, "unknown")
+	// An unknown master is a *redis.MasterNotFoundError, which is a
+	// connection error.
+	_, err = s.DiscoverMaster(ctx, "example-unknown")
 	var notFound *redis.MasterNotFoundError
-	fmt.Println(errors.As(err, &notFound))
+	var connErr *redis.ConnectionError
+	fmt.Println(errors.As(err, &notFound), errors.As(err, &connErr))
 	// Output:
 	// true <nil>
 	// 1 <nil>
-	// true
+	// true true
 }

@@ -1,6 +1,7 @@
 package redistest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -270,23 +271,16 @@ func ReplyFields(r *redis.Reply) map[string]string {
 	return m
 }
 
-// SentinelsForExample is StartSentinels for Example functions, which get
-// no testing.TB: it starts one topology per o, the first time o is asked
-// for, and Main stops it when the test binary exits. It panics where
-// StartSentinels would fail or skip the test. The package's TestMain must
-// call [Main].
-func SentinelsForExample(o SentinelOptions) *SentinelTopology {
-	shared.mu.Lock()
-	main := shared.main
-	shared.mu.Unlock()
-	if !main {
-		panic(errNoMain)
-	}
+// sharedSentinels is StartSentinels for the examples' environment
+// (SentinelEnv), which has no testing.TB: it starts one topology per o, the
+// first time o is asked for, and Main stops it when the test binary exits.
+// It returns an error where StartSentinels would fail or skip the test.
+func sharedSentinels(o SentinelOptions) (*SentinelTopology, error) {
 	key := fmt.Sprintf("%+v", o)
 	exampleTopologies.mu.Lock()
 	defer exampleTopologies.mu.Unlock()
 	if tp := exampleTopologies.m[key]; tp != nil {
-		return tp
+		return tp, nil
 	}
 	tb := &exampleTB{}
 	var tp *SentinelTopology
@@ -304,7 +298,7 @@ func SentinelsForExample(o SentinelOptions) *SentinelTopology {
 		for _, d := range tb.dirs {
 			_ = os.RemoveAll(d)
 		}
-		panic("redistest: " + tb.msg)
+		return nil, errors.New(tb.msg)
 	}
 	// Main stops the servers and removes the directories.
 	shared.mu.Lock()
@@ -320,7 +314,7 @@ func SentinelsForExample(o SentinelOptions) *SentinelTopology {
 		exampleTopologies.m = make(map[string]*SentinelTopology)
 	}
 	exampleTopologies.m[key] = tp
-	return tp
+	return tp, nil
 }
 
 var exampleTopologies struct {
@@ -328,7 +322,7 @@ var exampleTopologies struct {
 	m  map[string]*SentinelTopology
 }
 
-// exampleTB is the testing.TB of SentinelsForExample. Its cleanups run
+// exampleTB is the testing.TB of sharedSentinels. Its cleanups run
 // only when the start fails: otherwise Main stops the servers.
 type exampleTB struct {
 	testing.TB // only to have the unexported method; never called

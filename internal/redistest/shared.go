@@ -19,10 +19,25 @@ var shared struct {
 // started. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { redistest.Main(m) }
-func Main(m *testing.M) {
+//
+// A package whose Examples connect to servers names what they need
+// ([URLEnv], [TLSURLEnv], [SentinelEnv]): Main starts it before the tests
+// when the run includes an example, and sets the environment variables the
+// examples read.
+//
+//	func TestMain(m *testing.M) { redistest.Main(m, redistest.URLEnv) }
+func Main(m *testing.M, envs ...Env) {
 	shared.mu.Lock()
 	shared.main = true
 	shared.mu.Unlock()
+	if len(envs) > 0 && examplesWillRun() {
+		for _, env := range envs {
+			if err := env(); err != nil {
+				// The examples will fail to connect; say why.
+				fmt.Fprintln(os.Stderr, "redistest: starting the examples' servers:", err)
+			}
+		}
+	}
 	code := m.Run()
 	shared.mu.Lock()
 	for _, s := range shared.servers {
@@ -63,27 +78,6 @@ func SharedNamed(t testing.TB, name string, opts ...Option) *Server {
 	s, err := sharedServer(bin, name, opts)
 	if err != nil {
 		t.Fatalf("redistest: shared server: %v", err)
-	}
-	return s
-}
-
-// ForExample returns the package's shared server for Example functions,
-// which get no testing.TB: it panics where Shared would fail the test. The
-// package's TestMain must call [Main].
-func ForExample() *Server {
-	shared.mu.Lock()
-	main := shared.main
-	shared.mu.Unlock()
-	if !main {
-		panic(errNoMain)
-	}
-	bin, err := lookBinary()
-	if err != nil {
-		panic(err)
-	}
-	s, err := sharedServer(bin, "", nil)
-	if err != nil {
-		panic(err)
 	}
 	return s
 }
