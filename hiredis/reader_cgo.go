@@ -8,7 +8,7 @@ package hiredis
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
 #if !defined(HIREDIS_MAJOR) || HIREDIS_MAJOR < 1
-#error "duoredis -tags hiredis needs hiredis >= 1.0 (RESP3); run `make deps` or see build_tags.md"
+#error "duoredis -tags hiredis needs hiredis >= 1.0 (RESP3), and pkg-config found an older one (Debian 12 ships 0.14). Get 1.x into a directory of your choice, system untouched, with: go run github.com/duoredis/redis/cmd/duoredis-hiredis@latest -prefix $HOME/.local/duoredis-hiredis ; then export the PKG_CONFIG_PATH line it prints and rebuild once with go build -a (see build_tags.md in github.com/duoredis/redis)"
 #endif
 #include "glue.h"
 */

@@ -6,11 +6,13 @@
 #      Fedora, Homebrew, ...) is used as it is.
 #   2. On an apt system whose own libhiredis-dev is >= 1.0 but not installed,
 #      that package is installed.
-#   3. Otherwise (Debian 12 ships 0.14.1, RESP2 only) Debian 13 (trixie)'s own
-#      libhiredis-dev package is downloaded through a private apt configuration
-#      (its own sources file, package lists and cache in a temp dir; the
-#      system's sources, lists and installed packages are not touched) and
-#      unpacked with `dpkg -x` into the git-ignored prefix hiredis/.prefix/:
+#   3. Otherwise (Debian 12 ships 0.14.1, RESP2 only) cmd/duoredis-hiredis (the
+#      tool that users of the module run too: see build_tags.md) downloads
+#      Debian 13 (trixie)'s own libhiredis-dev package through a private apt
+#      configuration (its own sources file, package lists and cache in a temp
+#      dir; the system's sources, lists and installed packages are not
+#      touched) and unpacks it with `dpkg-deb -x` into the git-ignored prefix
+#      hiredis/.prefix/:
 #
 #        hiredis/.prefix/include/hiredis/*.h
 #        hiredis/.prefix/lib/libhiredis.a       (static only: no .so at run time)
@@ -161,66 +163,17 @@ if [ -n "$candidate" ] && [ "$candidate" != "(none)" ] &&
 fi
 
 # --- 3. Debian trixie's libhiredis-dev into hiredis/.prefix ------------------
+# cmd/duoredis-hiredis does it (the same tool that users of the module run
+# from the module cache): apt with a private configuration, dpkg-deb -x, a
+# relocatable hiredis.pc, and a cgo check build.
 say "the distribution offers libhiredis-dev ${candidate:-(none)}; fetching Debian $SUITE's into $PREFIX"
-tmpdir
-# libhiredis-dev alone holds the headers, libhiredis.a and hiredis.pc; its
-# runtime package (libhiredis1.1.0) only brings the shared objects, which we
-# do not want.
-"$ROOT/scripts/debian-fetch.sh" "$SUITE" "$TMP/debs" libhiredis-dev ||
-	die "could not fetch Debian $SUITE's libhiredis-dev.
+(cd "$ROOT" && CGO_ENABLED=0 GOFLAGS='' "$GO" run ./cmd/duoredis-hiredis -suite "$SUITE" -prefix "$PREFIX" -force >/dev/null) ||
+	die "could not install Debian $SUITE's hiredis into $PREFIX.
 Install hiredis >= $MIN_VERSION another way and point PKG_CONFIG_PATH at it."
-deb="$(ls "$TMP"/debs/libhiredis-dev_*.deb)"
-version="$(dpkg-deb -f "$deb" Version)"
-dpkg --compare-versions "$version" ge "$MIN_VERSION" ||
-	die "Debian $SUITE's libhiredis-dev is $version, older than $MIN_VERSION"
-
-stage="$TMP/stage"
-dpkg-deb -x "$deb" "$stage" ||
-	die "dpkg-deb -x of libhiredis-dev failed"
-
-archive="$(find "$stage/usr/lib" -name libhiredis.a -print -quit)"
-[ -n "$archive" ] || die "libhiredis-dev $version has no libhiredis.a"
-[ -f "$stage/usr/include/hiredis/read.h" ] || die "libhiredis-dev $version has no hiredis/read.h"
-upstream="$(sed -n 's/^Version:[[:space:]]*//p' "$(dirname "$archive")/pkgconfig/hiredis.pc")"
-[ -n "$upstream" ] || die "libhiredis-dev $version has no hiredis.pc with a Version"
-
-# Assemble the prefix next to its final place, then rename it into place, so
-# an interrupted run never leaves a half-made prefix behind.
-new="$ROOT/hiredis/.prefix.new.$$"
-rm -rf "$new"
-mkdir -p "$new/include" "$new/lib/pkgconfig" "$new/share/doc/hiredis"
-cp -R "$stage/usr/include/hiredis" "$new/include/"
-# The TLS half (hiredis_ssl) is not used: leave it out.
-rm -f "$new/include/hiredis/hiredis_ssl.h"
-cp "$archive" "$new/lib/libhiredis.a"
-cp "$stage/usr/share/doc/libhiredis-dev/copyright" "$new/share/doc/hiredis/copyright" 2>/dev/null || true
-printf 'Debian %s libhiredis-dev %s\n' "$SUITE" "$version" >"$new/share/doc/hiredis/SOURCE"
-cat >"$new/lib/pkgconfig/hiredis.pc" <<PC
-# From Debian $SUITE's libhiredis-dev $version, made relocatable by
-# scripts/hiredis-deps.sh. Static library only.
-prefix=\${pcfiledir}/../..
-exec_prefix=\${prefix}
-libdir=\${prefix}/lib
-includedir=\${prefix}/include
-pkgincludedir=\${includedir}/hiredis
-
-Name: hiredis
-Description: Minimalistic C client library for Redis.
-Version: $upstream
-Libs: -L\${libdir} -lhiredis
-Cflags: -I\${pkgincludedir} -I\${includedir} -D_FILE_OFFSET_BITS=64
-PC
-# No shared objects: the linker must take libhiredis.a.
-find "$new" -name 'libhiredis*.so*' -exec rm -f {} +
-rm -rf "$PREFIX"
-mv "$new" "$PREFIX"
-
 prefix_ok || {
 	rm -rf "$PREFIX"
 	die "pkg-config does not report hiredis >= $MIN_VERSION from $PCDIR"
 }
-
 export PKG_CONFIG_PATH="$PCDIR${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-verify || { rm -rf "$PREFIX"; exit 1; }
 report
-say "done: hiredis $upstream in $PREFIX (PKG_CONFIG_PATH=$PCDIR)"
+say "done: hiredis $(pkg-config --modversion hiredis) in $PREFIX (PKG_CONFIG_PATH=$PCDIR)"
