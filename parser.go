@@ -76,8 +76,8 @@ type ParserOptions struct {
 	// (256 KiB or more) into memory of its own and mark the reply Owned, so
 	// that the caller can keep the value without copying it. It costs an
 	// allocation per such reply, which a caller that copies values anyway
-	// (the client's commands) pays in any case. goparser honours it;
-	// cparser ignores it.
+	// (the client's commands) pays in any case. Both parsers honour
+	// it.
 	// default: false (the pool turns it on for its connections)
 	OwnLargeBulks bool
 }
