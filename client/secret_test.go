@@ -133,6 +133,18 @@ func TestSecretsNeverFormat(t *testing.T) {
 		{"pipeline.Pipeline", *pl},
 		{"*pipeline.Pipeline watching", watching},
 		{"[]any", []any{opts, rdb, k, p, ps, script}},
+		// fmt prints an unexported field by reflection, without its
+		// methods, and a wrong verb on a pointer prints what it points to.
+		{"struct with an unexported *pool.Pool", struct{ p *pool.Pool }{p}},
+		{"struct with an unexported *client.Client", struct{ c *client.Client }{rdb}},
+		{"struct with unexported pointers", struct {
+			cn *pool.Conn
+			ps *pubsub.PubSub
+			k  *client.Conn
+			m  *client.Monitor
+			pl *pipeline.Pipeline
+			mx *pool.Mux
+		}{cn, ps, k, m, pl, rdb.Engine().Mux()}},
 		{"map", map[string]*client.Client{"rdb": rdb}},
 		{"struct", struct {
 			R *client.Client

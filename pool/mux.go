@@ -77,7 +77,7 @@ func (m *Mux) Done() { m.calls.Add(-1) }
 // newMux returns the Mux of p, with p's MuxConns connections, dialed when
 // first needed.
 func newMux(p *Pool) *Mux {
-	m := &Mux{pool: p, opts: &p.opts, conns: make([]*muxConn, p.opts.MuxConns)}
+	m := &Mux{pool: p, opts: p.opts, conns: make([]*muxConn, p.opts.MuxConns)}
 	for i := range m.conns {
 		m.conns[i] = &muxConn{m: m}
 	}

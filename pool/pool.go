@@ -113,7 +113,7 @@ type CloseStats struct {
 // that still has replies to read: the next caller never gets a reply meant
 // for someone else.
 type Pool struct {
-	opts Options
+	opts *Options // behind a pointer, so that fmt's reflection never prints the password
 
 	// sem holds one token per connection checked out or being dialed, and
 	// one per shared connection of the Mux, open or being dialed. Idle
@@ -154,14 +154,14 @@ func New(opts Options) *Pool {
 		opts.dialHooks = &dialHooks{}
 	}
 	p := &Pool{
-		opts: opts,
+		opts: &opts,
 		sem:  make(chan struct{}, opts.PoolSize),
 		idle: make([]*Conn, 0, opts.PoolSize),
 		kick: make(chan struct{}, 1),
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.mux = newMux(p)
-	if iv := maintenanceInterval(&p.opts); iv > 0 {
+	if iv := maintenanceInterval(p.opts); iv > 0 {
 		p.wg.Add(1)
 		go p.maintain(iv)
 	}
@@ -193,7 +193,7 @@ func maintenanceInterval(o *Options) time.Duration {
 func (p *Pool) Mux() *Mux { return p.mux }
 
 // Options returns a copy of the pool's options, defaults applied.
-func (p *Pool) Options() Options { return p.opts }
+func (p *Pool) Options() Options { return *p.opts }
 
 // String describes the pool without secrets.
 func (p *Pool) String() string {
@@ -232,7 +232,7 @@ func (p *Pool) Get(ctx context.Context) (*Conn, error) {
 		p.drop(c)
 	}
 	p.misses.Add(1)
-	c, err := p.opts.NewConn(ctx, &p.opts)
+	c, err := p.opts.NewConn(ctx, p.opts)
 	if err == nil && c == nil {
 		err = errNilConn
 	}
@@ -371,7 +371,7 @@ func (p *Pool) sharedConn() (*Conn, error) {
 		p.drop(c)
 	}
 	p.misses.Add(1)
-	c, err := p.opts.NewConn(p.ctx, &p.opts)
+	c, err := p.opts.NewConn(p.ctx, p.opts)
 	if err == nil && c == nil {
 		err = errNilConn
 	}
@@ -431,7 +431,7 @@ func (p *Pool) popIdle() (c *Conn, closed bool) {
 
 // usable checks an idle connection before it is handed out.
 func (p *Pool) usable(ctx context.Context, c *Conn) bool {
-	o := &p.opts
+	o := p.opts
 	now := time.Now()
 	if p.expired(c, now) || c.peek() != nil {
 		return false
@@ -445,7 +445,7 @@ func (p *Pool) usable(ctx context.Context, c *Conn) bool {
 // expired reports whether an idle connection is past IdleTimeout or
 // MaxLifetime.
 func (p *Pool) expired(c *Conn, now time.Time) bool {
-	o := &p.opts
+	o := p.opts
 	return c.err != nil ||
 		o.IdleTimeout > 0 && now.Sub(c.usedAt) >= o.IdleTimeout ||
 		o.MaxLifetime > 0 && now.Sub(c.createdAt) >= o.MaxLifetime
@@ -568,7 +568,7 @@ func (p *Pool) Stats() Stats {
 // countClose counts the close of a connection found unfit at checkout
 // (checkout) or by the maintenance goroutine, by its reason.
 func (p *Pool) countClose(c *Conn, now time.Time, checkout bool) {
-	o := &p.opts
+	o := p.opts
 	switch {
 	case o.MaxLifetime > 0 && now.Sub(c.createdAt) >= o.MaxLifetime:
 		p.closedLife.Add(1)
@@ -680,7 +680,7 @@ func (p *Pool) fill() {
 		default:
 			return
 		}
-		c, err := p.opts.NewConn(p.ctx, &p.opts)
+		c, err := p.opts.NewConn(p.ctx, p.opts)
 		if err != nil || c == nil {
 			p.release()
 			return // retried at the next tick

@@ -31,7 +31,7 @@ func TestFields(t *testing.T) {
 }
 
 func TestCheckMaster(t *testing.T) {
-	s := &Sentinel{opts: Options{MinOtherSentinels: 2}}
+	s := &Sentinel{opts: &Options{MinOtherSentinels: 2}}
 	assert.NoError(t, s.checkMaster(map[string]string{"flags": "master", "num-other-sentinels": "2"}))
 	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "master", "num-other-sentinels": "1"}), "MinOtherSentinels")
 	assert.ErrorContains(t, s.checkMaster(map[string]string{"flags": "master,s_down", "num-other-sentinels": "2"}), "down")

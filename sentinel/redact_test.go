@@ -24,7 +24,8 @@ func TestSentinelSecretsNeverFormat(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		v    any
-	}{{"sentinel.Options", opts}, {"*sentinel.Options", &opts}, {"*sentinel.Sentinel", s}} {
+	}{{"sentinel.Options", opts}, {"*sentinel.Options", &opts}, {"*sentinel.Sentinel", s},
+		{"struct with an unexported *sentinel.Sentinel", struct{ s *sentinel.Sentinel }{s}}} {
 		outs := []string{fmt.Sprint(c.v), fmt.Sprintln(c.v)}
 		for _, verb := range verbs {
 			outs = append(outs, fmt.Sprintf(verb, c.v))

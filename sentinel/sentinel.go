@@ -132,7 +132,7 @@ func (o Options) GoString() string { return o.String() }
 // replicas of a named service are, and makes clients bound to them. It is
 // safe for concurrent use. Close it after the clients it made.
 type Sentinel struct {
-	opts Options
+	opts *Options // behind a pointer, so that fmt's reflection never prints the passwords
 
 	mu      sync.Mutex
 	addrs   []string                // the sentinels, the last one that answered first
@@ -164,7 +164,7 @@ func New(addrs []string, opts Options) (*Sentinel, error) {
 		return nil, err
 	}
 	s := &Sentinel{
-		opts:    opts,
+		opts:    &opts,
 		addrs:   append([]string(nil), addrs...),
 		pools:   make(map[string]*pool.Pool),
 		masters: make(map[string]masterRecord),
