@@ -10,6 +10,7 @@ import (
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/pipeline"
 )
 
 // The examples connect to the server named by the REDIS_URL environment
@@ -73,4 +74,24 @@ func ExamplePipeline_Watch() {
 	// true 5
 	// true
 	// 4
+}
+
+// New makes a pipeline over any client's engine (Client.Pipeline and
+// PipelineNoTx call it); false sends the batch without MULTI/EXEC.
+func ExampleNew() {
+	ctx := context.Background()
+	rdb, err := client.NewFromURL(cmp.Or(os.Getenv("REDIS_URL"), "redis://localhost:6379"))
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
+
+	p := pipeline.New(rdb.Engine(), false)
+	defer p.Close()
+	p.Set(ctx, "example:pipeline:new", "v", time.Minute)
+	get := p.Get(ctx, "example:pipeline:new")
+	_, err = p.Exec(ctx)
+	fmt.Println(get.Val(), err, p.Transactional())
+	// Output:
+	// v <nil> false
 }
