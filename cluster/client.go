@@ -718,7 +718,9 @@ func (c *Client) Pipeline() *pipeline.Pipeline { return pipeline.New(c.engine, t
 // PipelineNoTx returns a pipeline without MULTI/EXEC whose commands may be
 // in any slots: Exec sends each node its commands in one round trip, all
 // nodes in parallel, and returns every command's own result in the order
-// they were queued. Commands redirected by MOVED or ASK (or told TRYAGAIN)
+// they were queued. WAIT and WAITAOF go with the command queued just before
+// them (same node, same connection), so that SET k v followed by WAIT 1 t
+// tells how many replicas have the write. Commands redirected by MOVED or ASK (or told TRYAGAIN)
 // are sent again, and only those; a node that fails fails its commands
 // only. A multi-key command must still keep its keys in one slot (MGET and
 // friends are split only when run directly on the Client).
