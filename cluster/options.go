@@ -221,6 +221,9 @@ func ParseURL(rawURL string) (*Options, error) {
 	if err != nil {
 		return nil, err
 	}
+	if co.DB != 0 {
+		return nil, errors.New("redis: a cluster has database 0 only (the URL's path)")
+	}
 	if co.Network == "unix" {
 		return nil, errors.New("redis: a cluster URL needs redis:// or rediss://")
 	}
