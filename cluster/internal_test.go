@@ -3,6 +3,9 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"github.com/duoredis/redis/command"
+	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,3 +150,145 @@ func redisOptions(db int) clientOptions {
 }
 
 type clientOptions = client.Options
+
+// countHook counts the calls of its process and pipeline hooks, and the
+// dials.
+type countHook struct {
+	mu                 sync.Mutex
+	cmds, pipes, dials int
+	names              []string
+}
+
+func (h *countHook) DialHook(next command.DialFunc) command.DialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		h.mu.Lock()
+		h.dials++
+		h.mu.Unlock()
+		return next(ctx, network, addr)
+	}
+}
+func (h *countHook) ProcessHook(next command.ProcessFunc) command.ProcessFunc {
+	return func(ctx context.Context, c command.Cmder) error {
+		h.mu.Lock()
+		h.cmds++
+		h.names = append(h.names, c.Name())
+		h.mu.Unlock()
+		return next(ctx, c)
+	}
+}
+func (h *countHook) ProcessPipelineHook(next command.ProcessPipelineFunc) command.ProcessPipelineFunc {
+	return func(ctx context.Context, cmds []command.Cmder) error {
+		h.mu.Lock()
+		h.pipes++
+		h.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+// Hooks see one call per logical command: a redirect, a split MGET and a
+// fan-out DBSIZE are one call each; a pipeline over three nodes is one.
+func TestHooksOneCallPerCommand(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	rdb, err := New(Options{Addrs: c.Addrs()[:1]})
+	require.NoError(t, err)
+	defer rdb.Close()
+	h := &countHook{}
+	rdb.AddHook(h)
+	ctx := context.Background()
+	require.NoError(t, rdb.Set(ctx, "hook-key", "v", 0).Err())
+	// Send the key's slot to the wrong master: the next GET gets MOVED.
+	slot := command.Slot("hook-key")
+	owner := c.MasterOf(slot).Addr()
+	var other string
+	for _, m := range c.Masters() {
+		if m.Addr() != owner {
+			other = m.Addr()
+		}
+	}
+	rdb.router.Moved(slot, other)
+	v, err := rdb.Get(ctx, "hook-key").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "v", v)
+	_, err = rdb.MGet(ctx, "hook-a", "hook-b", "hook-c", "hook-key").Result()
+	require.NoError(t, err)
+	require.NoError(t, rdb.DBSize(ctx).Err())
+	p := rdb.PipelineNoTx()
+	for i := range 20 {
+		p.Get(ctx, fmt.Sprint("hook-p", i))
+	}
+	_, _ = p.Exec(ctx)
+	p.Close()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	assert.Equal(t, []string{"SET", "GET", "MGET", "DBSIZE"}, h.names)
+	assert.Equal(t, 1, h.pipes)
+	assert.NotZero(t, h.dials, "dial hooks reach the node pools")
+}
+
+// Read-only commands go to replicas with ReadOnly and NodeSelector; writes
+// stay on masters.
+func TestReplicaReads(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	ctx := context.Background()
+	for _, mode := range []string{"ReadOnly", "RouteRandomly", "RouteByLatency", "NodeSelector"} {
+		t.Run(mode, func(t *testing.T) {
+			o := Options{Addrs: c.Addrs()[:1], LatencyInterval: 50 * time.Millisecond}
+			switch mode {
+			case "ReadOnly":
+				o.ReadOnly = true
+			case "RouteRandomly":
+				o.RouteRandomly = true
+			case "RouteByLatency":
+				o.RouteByLatency, o.LatencyTolerance = true, time.Hour // every node is near enough
+			case "NodeSelector":
+				o.NodeSelector = func(slot int, master string, replicas []string) string {
+					if len(replicas) > 0 {
+						return replicas[0]
+					}
+					return master
+				}
+			}
+			rdb, err := New(o)
+			require.NoError(t, err)
+			defer rdb.Close()
+			for i := range 30 {
+				require.NoError(t, rdb.Set(ctx, fmt.Sprint("ro-", i), i, 0).Err())
+			}
+			require.Eventually(t, func() bool {
+				require.NoError(t, rdb.Refresh(ctx))
+				sh, _ := rdb.Shards()
+				for _, s := range sh {
+					if len(s.Replicas) == 0 {
+						return false
+					}
+				}
+				return true
+			}, 10*time.Second, 50*time.Millisecond)
+			for _, r := range c.Replicas() {
+				_, err := r.Do("CONFIG", "RESETSTAT")
+				require.NoError(t, err)
+			}
+			time.Sleep(150 * time.Millisecond)
+			for range 3 {
+				for i := range 30 {
+					_, err := rdb.Get(ctx, fmt.Sprint("ro-", i)).Result()
+					require.NoError(t, err) // a replica may lag, but the key exists
+				}
+			}
+			gets := 0
+			for _, r := range c.Replicas() {
+				info, err := r.Do("INFO", "commandstats")
+				require.NoError(t, err)
+				var calls int
+				if _, rest, ok := strings.Cut(string(info.Str), "cmdstat_get:calls="); ok {
+					fmt.Sscanf(rest, "%d", &calls)
+				}
+				gets += calls
+			}
+			assert.NotZero(t, gets, "GETs on replicas")
+			if mode == "ReadOnly" || mode == "NodeSelector" {
+				assert.Equal(t, 90, gets, "every GET on a replica")
+			}
+		})
+	}
+}
