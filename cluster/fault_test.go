@@ -256,6 +256,19 @@ func TestAskHalfMigrated(t *testing.T) {
 			assert.Equal(t, keys[i], g.Val())
 		}
 		p.Close()
+		// A transaction on moved keys: ASK on the source, then ASKING once
+		// before MULTI on the target; it commits exactly once.
+		tx := rdb.Pipeline()
+		tx.Append(ctx, keys[0], "x")
+		tx.Append(ctx, keys[1], "y")
+		_, err = tx.Exec(ctx)
+		tx.Close()
+		require.NoError(t, err)
+		for i, suffix := range []string{"x", "y"} {
+			v, err := rdb.Get(ctx, keys[i]).Result()
+			require.NoError(t, err)
+			assert.Equal(t, keys[i]+suffix, v)
+		}
 		go func() {
 			time.Sleep(100 * time.Millisecond)
 			m.Finish(t)
@@ -330,4 +343,56 @@ func TestKillMasterUnderLoad(t *testing.T) {
 	assert.Less(t, recovered, c.NodeTimeout()+2*time.Second, "recovery")
 	assert.Zero(t, l.wrong.Load(), "wrong values")
 	t.Logf("lost acknowledged writes (asynchronous replication: acknowledged by the master, not yet on its replica): %d", l.stale.Load())
+}
+
+// DEBUG SLEEP of a master while pipelines are in flight: every reply that
+// reaches a caller is its own; the sleeping node's commands fail or are
+// retried (GET is read-only), the others succeed.
+func TestDebugSleepPipeline(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	for _, auto := range []bool{false, true} {
+		o := cluster.Options{Addrs: c.Addrs()[:1]}
+		o.ReadTimeout, o.DisableAutoPipeline = 300*time.Millisecond, !auto
+		rdb, err := cluster.New(o)
+		require.NoError(t, err)
+		defer rdb.Close()
+		var keys []string
+		for i := range 60 {
+			k := fmt.Sprintf("sleep:%d", i)
+			keys = append(keys, k)
+			require.NoError(t, rdb.Set(ctx, k, k, time.Minute).Err())
+		}
+		sleeper := c.Masters()[0]
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sleeper.Do("DEBUG", "SLEEP", "1")
+		}()
+		time.Sleep(50 * time.Millisecond)
+		wrong, failed := 0, 0
+		for round := 0; round < 5; round++ {
+			p := rdb.PipelineNoTx()
+			var gets []interface {
+				Val() string
+				Err() error
+			}
+			for _, k := range keys {
+				gets = append(gets, p.Get(ctx, k))
+			}
+			p.Exec(ctx)
+			p.Close()
+			for i, g := range gets {
+				switch {
+				case g.Err() != nil:
+					failed++
+					assert.Equal(t, sleeper, c.NodeForKey(keys[i]), "a command of a node that did not sleep failed: %v", g.Err())
+				case g.Val() != keys[i]:
+					wrong++
+				}
+			}
+		}
+		<-done
+		t.Logf("auto-pipelining %v: %d wrong values, %d commands failed on the sleeping node", auto, wrong, failed)
+		assert.Zero(t, wrong)
+	}
 }
