@@ -632,6 +632,12 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 			c := &q.cmds[i]
 			st[i].act, st[i].got = actDone, false
 			node := st[i].node
+			if node == nil && c.slot < 0 && i > 0 && st[i-1].node != nil && (c.name == "WAIT" || c.name == "WAITAOF") {
+				// WAIT counts the replicas that have the writes sent
+				// before it on its connection: it goes with the command
+				// before it.
+				node = st[i-1].node
+			}
 			if node == nil {
 				var err error
 				if node, err = r.Node(int(c.slot), readOnlyCommand(c.name)); err != nil {

@@ -1,0 +1,53 @@
+// Package cluster is a Redis Cluster client: the command set of
+// client.Client (the same command.Cmdable, not a copy), each command sent
+// to the node that serves the hash slot of its keys.
+//
+//	rdb, err := cluster.New(cluster.Options{Addrs: []string{"10.0.0.1:7000", "10.0.0.2:7000"}})
+//	// or cluster.NewFromURL("redis://10.0.0.1:7000?addr=10.0.0.2:7000")
+//	...
+//	defer rdb.Close()
+//	err = rdb.Set(ctx, "{user1}:name", "Ada", 0).Err()
+//	vals, err := rdb.MGet(ctx, "a", "b", "c").Result() // split by slot, rejoined in order
+//
+// # Topology
+//
+// The slot map comes from CLUSTER SLOTS, asked of a known node or a seed,
+// with CLUSTER NODES in the same round trip for the config epochs: a map
+// is installed only when its highest config epoch is not below the one in
+// use (a node that has not heard of a failover yet cannot roll the map
+// back; ties are installed). A null or empty endpoint is the host the node
+// was reached at; "?" the node's ip from the metadata. Options.MapAddr
+// rewrites every address (NAT, containers). The map is refreshed in the
+// background every RefreshInterval (15 s), and at once after a MOVED, a
+// connection error, CLUSTERDOWN, TRYAGAIN, LOADING, READONLY or an
+// uncovered slot: requests are coalesced into one refresh, refreshes are at
+// least MinRefreshInterval (200 ms) apart and start after a random delay
+// of up to half of it. Each node has a client.Client of its own (pool and
+// auto-pipelining, made when first needed, closed when the node has been
+// out of the map for three refreshes).
+//
+// # Routing and redirects
+//
+// See command.NewRoutedEngine for what runs where: commands with keys on
+// the master of their slot (or a replica, for read-only ones with
+// Options.ReadOnly, RouteRandomly, RouteByLatency or NodeSelector), keys in
+// several slots refused with a *redis.CrossSlotError before sending,
+// except MGET, MSET, DEL, UNLINK, EXISTS and TOUCH, which are split by
+// slot and rejoined in key order (not atomic; MSETNX is refused across
+// slots), and DBSIZE, KEYS, FLUSHALL, FLUSHDB, SCRIPT LOAD/FLUSH/EXISTS,
+// FUNCTION LOAD/DELETE/FLUSH and PING on every master. MOVED updates the
+// map and is followed at once; ASK is followed with ASKING on a pooled
+// connection of the target; TRYAGAIN, CLUSTERDOWN and LOADING are retried
+// after a jittered backoff; all within Options.MaxRedirects and the
+// context. After a connection error, a command is sent again only when it
+// was never sent (the dial failed) or is read-only. SCAN, RANDOMKEY and
+// other keyless commands run on a random master: use ForEachMaster to scan
+// every node.
+//
+// # Pipelines and transactions
+//
+// PipelineNoTx sends each node its commands in one round trip, in
+// parallel, and gives every command its own result; Pipeline and
+// Transaction run MULTI/EXEC on one slot's master. Hooks (AddHook) see one
+// call per command, pipeline or transaction, with its redirects inside.
+package cluster
