@@ -28,6 +28,7 @@ type Client struct {
 	ownsPool bool
 	engine   *command.Engine
 	mux      *pool.Mux // auto-pipelining, when on: the pool's, shared with its other clients
+	cache    *command.Cache
 }
 
 // New returns a client for opts. Connections are made when first needed.
@@ -50,6 +51,12 @@ func New(opts Options) (*Client, error) {
 		c.engine.SetMux(c.mux)
 	}
 	c.Cmdable = command.NewCmdable(c.engine)
+	if err := c.initCache(); err != nil {
+		if c.ownsPool {
+			_ = c.pool.Close()
+		}
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -125,6 +132,9 @@ func (c *Client) SetResponseCallback(name string, cb Callback) {
 // Commands in flight on pooled connections finish first; those in flight
 // on shared connections fail; new ones fail.
 func (c *Client) Close() error {
+	if c.cache != nil {
+		c.cache.Close()
+	}
 	if c.ownsPool {
 		return c.pool.Close()
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/pool"
 )
 
@@ -151,6 +152,29 @@ type Options struct {
 	// Close.
 	// default: nil, a pool of the client's own
 	Pool *pool.Pool
+
+	// CacheSize, when positive, gives the client a client-side cache of
+	// that many bytes, which Cached reads use (see Client.Cached and the
+	// README's section on client-side caching). The server must have
+	// CLIENT TRACKING (Redis 6+); the cache reads on connections of its
+	// own, in RESP3 whatever Protocol says.
+	// default: 0, no cache
+	CacheSize int64
+	// CacheMode is the tracking mode: command.CacheOptIn (OPTIN) or
+	// command.CacheBroadcast (BCAST, over CachePrefixes; keys outside
+	// them are not cached).
+	// default: command.CacheOptIn
+	CacheMode     command.CacheMode
+	CachePrefixes []string
+	// CacheConns is how many tracked connections the cache reads on;
+	// they count towards PoolSize.
+	// default: 2
+	CacheConns int
+	// CacheHeartbeat is how often idle tracked connections are PINGed, so
+	// that a cut one is found (and its entries dropped) within it plus
+	// ReadTimeout.
+	// default: 1s
+	CacheHeartbeat time.Duration
 }
 
 // String describes the options without secrets: a password shows as

@@ -65,6 +65,9 @@ type Engine struct {
 	// pin is 1 + the slot that a routed engine bound to conn serves (a
 	// cluster pipeline in WATCH mode), 0 when none.
 	pin int32
+	// cache, when non-nil, serves the reads of Cached command sets (see
+	// cache.go).
+	cache *Cache
 }
 
 // OwnConn is the state of a connection reserved for one caller (a
@@ -197,7 +200,10 @@ func (e *Engine) override(args []any, name string) (Callback, string) {
 }
 
 // Cmdable carries the command methods. Client and Pipeline embed it.
-type Cmdable struct{ e *Engine }
+type Cmdable struct {
+	e   *Engine
+	ttl time.Duration // > 0: a Cached command set (see Cached)
+}
 
 // NewCmdable returns the command methods bound to e.
 func NewCmdable(e *Engine) Cmdable { return Cmdable{e: e} }
@@ -211,6 +217,7 @@ type call[T any] struct {
 	dec   Decoder[T]
 	opts  CallbackOptions
 	block time.Duration // > 0: a blocking command's own timeout; < 0: blocks without limit
+	cache time.Duration // > 0: a cached read with this client TTL (see Cached)
 }
 
 // run runs (or queues) the command args with the decoder dec.
@@ -238,6 +245,9 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	if e.own != nil && !e.own.Changed && ChangesState(args) {
 		e.own.Changed = true
 	}
+	if c.ttl > 0 && e.cache != nil && e.queue == nil && e.router == nil {
+		k.cache = c.ttl
+	}
 	chain := e.hooks.process.Load()
 	if e.queue != nil {
 		p := newPending[T](e.queue)
@@ -260,6 +270,9 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	for try := 0; ; try++ {
 		res := once(e, ctx, k, args)
 		if res.err == nil || !e.retry(ctx, try, res.err) {
+			if e.cache != nil && k.cache == 0 {
+				e.cache.wrote(args) // this client's writes drop what they change
+			}
 			return res
 		}
 	}
@@ -269,6 +282,9 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 // others (auto-pipelining), otherwise on the bound or a pooled connection.
 func once[T any](e *Engine, ctx context.Context, k call[T], args []any) Result[T] {
 	var res Result[T]
+	if k.cache > 0 {
+		return cachedOnce(e, ctx, k, args)
+	}
 	if e.mux != nil && e.conn == nil && k.block == 0 && muxable(args) {
 		// Auto-pipelining: commands that meet others share the Mux; one
 		// alone takes the pool's direct path, which is faster by itself.

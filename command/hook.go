@@ -115,8 +115,8 @@ func (p *pending[T]) run(ctx context.Context) error {
 		return p.err
 	}
 	for try := 0; ; try++ {
-		res := once(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block}, p.argv)
-		p.val, p.err = res.val, res.err
+		res := once(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block, cache: p.cache}, p.argv)
+		p.val, p.err, p.hit = res.val, res.err, res.cache
 		if res.err == nil || !p.e.retry(ctx, try, res.err) {
 			break
 		}
@@ -135,7 +135,12 @@ func hooked[T any](e *Engine, ctx context.Context, fn ProcessFunc, k call[T], ar
 	// server gets the same bytes, and the caller's args, which may live on
 	// its stack, are not kept by a value that the hooks may keep.
 	p := &pending[T]{dec: k.dec, opts: k.opts, block: k.block, e: e, raw: raw, argv: argsOf(raw), name: CommandName(args)}
-	if err := fn(ctx, p); !p.done {
+	p.cache = k.cache
+	err = fn(ctx, p)
+	if e.cache != nil && k.cache == 0 {
+		e.cache.wrote(args) // this client's writes drop what they change
+	}
+	if !p.done {
 		// A hook did not pass the command on: its error, if any, is the
 		// command's.
 		if err == nil {
@@ -143,7 +148,7 @@ func hooked[T any](e *Engine, ctx context.Context, fn ProcessFunc, k call[T], ar
 		}
 		return Result[T]{err: err}
 	}
-	return Result[T]{val: p.val, err: p.err}
+	return Result[T]{val: p.val, err: p.err, cache: p.hit}
 }
 
 // errNotRun is the error of a command that a hook neither ran nor failed.

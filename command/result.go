@@ -18,9 +18,10 @@ var ErrPending = errors.New("redis: result read before the pipeline was executed
 // Result is a small value: pass it and copy it freely. For a Client, it holds
 // the value itself, so running a command allocates nothing beyond the value.
 type Result[T any] struct {
-	val T
-	err error
-	p   *pending[T]
+	val   T
+	err   error
+	p     *pending[T]
+	cache int64 // > 0: served from the client-side cache, with this many ns to live
 }
 
 // pending is where a queued command's outcome lands on Exec.
@@ -38,6 +39,9 @@ type pending[T any] struct {
 	raw   []byte
 	argv  []any
 	block time.Duration
+	// A cached read's client TTL, and the hit it got (see Result.cache).
+	cache time.Duration
+	hit   int64
 }
 
 // HandleReply decodes the reply of a command sent through a Mux.

@@ -56,6 +56,10 @@ type Mux struct {
 	calls atomic.Int32
 	// always makes Busy report true: every command is shared.
 	always atomic.Bool
+	// trk, when non-nil, makes this the Mux of a Tracker: its connections
+	// are tracked (CLIENT TRACKING), their push frames go to it, and it
+	// hears of each connection opened and closed.
+	trk *Tracker
 }
 
 // ShareAlways makes every command go through the Mux, even one alone (for
@@ -79,14 +83,15 @@ func (m *Mux) Done() { m.calls.Add(-1) }
 func newMux(p *Pool) *Mux {
 	m := &Mux{pool: p, opts: p.opts, conns: make([]*muxConn, p.opts.MuxConns)}
 	for i := range m.conns {
-		m.conns[i] = &muxConn{m: m}
+		m.conns[i] = &muxConn{m: m, idx: i}
 	}
 	return m
 }
 
 // muxConn is one shared connection and its queue.
 type muxConn struct {
-	m *Mux
+	m   *Mux
+	idx int // its index in m.conns
 	// up is set while the connection is open or being dialed: a command
 	// put on it then starts no dial.
 	up atomic.Bool
@@ -114,6 +119,10 @@ type muxCall struct {
 	state  atomic.Int32  // callWaiting, callHandled, callAbandoned
 	err    error
 	sentAt time.Time // when its write began; set under muxConn.mu
+	// A group of commands (Tracker.Do): gh gets each of their replies,
+	// and left counts those still to come after the next one.
+	gh   GroupHandler
+	left int
 }
 
 const (
@@ -158,6 +167,7 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 	call := callPool.Get().(*muxCall)
 	call.h = h
 	call.err = nil
+	call.gh, call.left = nil, 0 // a Tracker's call may have been recycled
 	call.state.Store(callWaiting)
 	if err := mc.enqueue(args, call, token); err != nil {
 		call.h = nil
@@ -268,7 +278,12 @@ func (mc *muxConn) dial(token bool) {
 		err = p.acquire(p.ctx)
 	}
 	if err == nil {
-		if cn, err = p.sharedConn(); err != nil {
+		if m.trk != nil {
+			cn, err = m.trk.dial(mc.idx)
+		} else {
+			cn, err = p.sharedConn()
+		}
+		if err != nil {
 			p.release()
 		}
 	}
@@ -291,6 +306,9 @@ func (mc *muxConn) dial(token bool) {
 	mc.cn, mc.nc = cn, cn.nc
 	mc.gen++
 	gen := mc.gen
+	if m.trk != nil {
+		m.trk.opened(ConnID{Slot: mc.idx, Gen: gen})
+	}
 	mc.wake = make(chan struct{}, 1)
 	mc.rdl = time.Time{}
 	mc.idleSince = time.Now()
@@ -468,6 +486,9 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			return
 		}
 		if reply.Kind == redis.KindPush {
+			if mc.m.trk != nil {
+				mc.m.trk.push(ConnID{Slot: mc.idx, Gen: gen}, reply)
+			}
 			continue // out-of-band (RESP3 push): no command waits for it
 		}
 		mc.mu.Lock()
@@ -484,6 +505,15 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			return
 		}
 		call := mc.queue[mc.head]
+		if call.left > 0 {
+			// One reply of a group: the last one ends the call.
+			call.left--
+			mc.mu.Unlock()
+			if call.state.Load() == callWaiting {
+				call.gh.HandleGroupReply(ConnID{Slot: mc.idx, Gen: gen}, reply, false)
+			}
+			continue
+		}
 		mc.queue[mc.head] = nil
 		mc.head++
 		if mc.head == len(mc.queue) {
@@ -509,7 +539,11 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 			}
 		}
 		if call.state.CompareAndSwap(callWaiting, callHandled) {
-			call.h.HandleReply(reply)
+			if call.gh != nil {
+				call.gh.HandleGroupReply(ConnID{Slot: mc.idx, Gen: gen}, reply, true)
+			} else {
+				call.h.HandleReply(reply)
+			}
 			if retired != nil {
 				// Before the caller goes on: its next command must
 				// find the connection gone.
@@ -568,11 +602,15 @@ func (mc *muxConn) detach(err error, keep bool) {
 	mc.spare = nil
 	mc.cn, mc.nc = nil, nil
 	mc.rdl = time.Time{}
+	old := mc.gen
 	mc.gen++
 	close(mc.wake)
 	mc.up.Store(redial)
 	mc.mu.Unlock()
 	_ = nc.Close() // ends the reader's read; the reader closes the rest
+	if mc.m.trk != nil {
+		mc.m.trk.closed(ConnID{Slot: mc.idx, Gen: old})
+	}
 	mc.m.pool.sharedClosed(redial)
 	if redial {
 		go mc.dial(true) // after the close: the place it takes is free
