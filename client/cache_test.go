@@ -18,7 +18,7 @@ import (
 
 // cachedClient returns a client with a client-side cache of size bytes on
 // addr.
-func cachedClient(t *testing.T, addr string, size int64, edit ...func(o *client.Options)) *client.Client {
+func cachedClient(t testing.TB, addr string, size int64, edit ...func(o *client.Options)) *client.Client {
 	t.Helper()
 	o := client.Options{Addr: addr, CacheSize: size}
 	for _, f := range edit {

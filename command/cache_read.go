@@ -353,14 +353,12 @@ func cachedMGet(c *Cache, ctx context.Context, ttl time.Duration, args []any) Re
 			missing = append(missing, i)
 			continue
 		}
-		switch v := e.val.(type) {
-		case string:
-			if e.err == nil {
-				out[i] = v
-			}
-		default:
+		if _, ok := e.val.(string); !ok {
 			missing = append(missing, i)
 			continue
+		}
+		if e.err == nil {
+			out[i] = e.val // the entry's own boxed string: nothing allocated
 		}
 		if f := e.freq.Load(); f < 3 {
 			e.freq.CompareAndSwap(f, f+1)
