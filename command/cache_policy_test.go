@@ -33,7 +33,9 @@ type lruPolicy struct {
 	m   map[string]*clist.Element
 }
 
-func newLRU(n int) *lruPolicy { return &lruPolicy{cap: n, l: clist.New(), m: map[string]*clist.Element{}} }
+func newLRU(n int) *lruPolicy {
+	return &lruPolicy{cap: n, l: clist.New(), m: map[string]*clist.Element{}}
+}
 
 func (p *lruPolicy) get(k string) bool {
 	p.mu.Lock()
