@@ -43,7 +43,7 @@ help:
 	@echo 'make test-valkey    the client, pool, pipeline, pubsub and sentinel tests against Valkey 8 (pure build)'
 	@echo 'make test-otel      the OpenTelemetry module extra/otel (a go.mod of its own)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
-	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark (BENCH_ROUNDS, BENCH_TIME); docs/benchmarks.*'
+	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark, pinned and unpinned (BENCH_ROUNDS, BENCH_TIME, BENCH_PLACEMENTS); docs/benchmarks.*, README table'
 	@echo 'make fuzz           fuzz both parsers and the MONITOR line parser for FUZZTIME each (now $(FUZZTIME))'
 	@echo 'make lint           gofmt, go vet and staticcheck in both builds'
 	@echo 'make tour           run examples/tour'

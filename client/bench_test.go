@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/duoredis/redis/client"
@@ -76,5 +77,59 @@ func BenchmarkParallel64(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 		})
+	}
+}
+
+// BenchmarkMGet100 reads 100 keys of 16-byte values with one MGET: compare
+// with redis-benchmark -c 1 running the same MGET on the same server (make
+// bench does).
+func BenchmarkMGet100(b *testing.B) {
+	srv := redistest.Shared(b)
+	rdb, err := client.New(client.Options{Addr: srv.Addr()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rdb.Close()
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("bench:mget:%02d", i)
+		if err := rdb.Set(ctx, keys[i], "0123456789abcdef", 0).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := rdb.MGet(ctx, keys...).Result()
+		if err != nil || len(v) != len(keys) {
+			b.Fatal(len(v), err)
+		}
+	}
+}
+
+// BenchmarkLRange1000 reads a list of 1000 16-byte items with LRANGE 0 -1.
+func BenchmarkLRange1000(b *testing.B) {
+	srv := redistest.Shared(b)
+	rdb, err := client.New(client.Options{Addr: srv.Addr()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rdb.Close()
+	const key = "bench:lrange"
+	items := make([]any, 1000)
+	for i := range items {
+		items[i] = fmt.Sprintf("item-%011d", i)
+	}
+	if err := rdb.Del(ctx, key).Err(); err != nil {
+		b.Fatal(err)
+	}
+	if err := rdb.RPush(ctx, key, items...).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := rdb.LRange(ctx, key, 0, -1).Result()
+		if err != nil || len(v) != len(items) {
+			b.Fatal(len(v), err)
+		}
 	}
 }

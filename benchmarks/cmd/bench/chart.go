@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"os"
 
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 var palette = map[string]color.RGBA{
@@ -22,9 +24,10 @@ var palette = map[string]color.RGBA{
 	"redigo":                {R: 0x8c, G: 0x6b, B: 0xb1, A: 0xff},
 }
 
-// chart draws grouped bars, one group per workload and one bar per client,
-// each the median of the per-round ratios to redis-benchmark, so workloads of
-// different scales share one axis; a dashed line marks redis-benchmark = 1.
+// chart draws one panel per placement, one above the other: grouped bars,
+// one group per workload and one bar per client, each the median of the
+// per-round ratios to redis-benchmark, so workloads of different scales
+// share one axis; a dashed line marks redis-benchmark = 1.
 func (rep *report) chart(path string) error {
 	var clients []string
 	for _, c := range rep.Clients {
@@ -32,12 +35,37 @@ func (rep *report) chart(path string) error {
 			clients = append(clients, c)
 		}
 	}
-	if len(clients) == 0 || len(rep.Workloads) == 0 {
+	if len(clients) == 0 || len(rep.Workloads) == 0 || len(rep.Placements) == 0 {
 		return nil
 	}
+	const width, height = 15 * vg.Inch, 6.5 * vg.Inch
+	img := vgimg.New(width, height*vg.Length(len(rep.Placements)))
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(rep.Placements), Cols: 1}
+	for i, pl := range rep.Placements {
+		p, err := rep.panel(pl, clients)
+		if err != nil {
+			return err
+		}
+		p.Draw(tiles.At(dc, 0, i))
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// panel is the chart of one placement.
+func (rep *report) panel(pl placement, clients []string) (*plot.Plot, error) {
+	const width = 15 * vg.Inch
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("ops/s relative to redis-benchmark on the same server (= 1.0); median of %d rounds, %s",
-		rep.Rounds, rep.Date.Format("2006-01-02"))
+	p.Title.Text = fmt.Sprintf("%s: ops/s relative to redis-benchmark on the same server (= 1.0); median of %d rounds, %s\n%s",
+		pl.Name, rep.Rounds, rep.Date.Format("2006-01-02"), pl.Desc)
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(10)
 	p.Y.Label.Text = "ops/s ÷ redis-benchmark ops/s"
@@ -50,7 +78,6 @@ func (rep *report) chart(path string) error {
 	p.X.Tick.Label.Font.Size = vg.Points(11)
 	p.Add(plotter.NewGrid())
 
-	const width, height = 15 * vg.Inch, 6.5 * vg.Inch
 	groupWidth := (width - 1.2*vg.Inch) / vg.Length(len(rep.Workloads)) * 0.82
 	barWidth := groupWidth / vg.Length(len(clients))
 	top := 1.0
@@ -60,7 +87,7 @@ func (rep *report) chart(path string) error {
 		var texts []string
 		for j, wl := range rep.Workloads {
 			v := math.NaN()
-			if st, ok := rep.stat(wl, c); ok {
+			if st, ok := rep.stat(pl.Name, wl, c); ok {
 				v = st.VsRB
 			}
 			if math.IsNaN(v) {
@@ -74,7 +101,7 @@ func (rep *report) chart(path string) error {
 		}
 		bars, err := plotter.NewBarChart(vals, barWidth*0.92)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		bars.Color = palette[c]
 		bars.LineStyle.Width = 0
@@ -84,7 +111,7 @@ func (rep *report) chart(path string) error {
 		if len(xys) > 0 {
 			lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: texts})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for k := range lab.TextStyle {
 				lab.TextStyle[k].Font.Size = vg.Points(7)
@@ -98,7 +125,7 @@ func (rep *report) chart(path string) error {
 	}
 	one, err := plotter.NewLine(plotter.XYs{{X: -0.5, Y: 1}, {X: float64(len(rep.Workloads)) - 0.5, Y: 1}})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	one.Color = color.Black
 	one.Width = vg.Points(1.2)
@@ -121,5 +148,5 @@ func (rep *report) chart(path string) error {
 		return ticks
 	})
 	p.X.Min, p.X.Max = -0.5, float64(len(rep.Workloads))-0.5
-	return p.Save(width, height, path)
+	return p, nil
 }

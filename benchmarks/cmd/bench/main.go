@@ -16,12 +16,16 @@
 // (every sample) and docs/benchmarks.png (bars per workload and client,
 // normalised to redis-benchmark = 1).
 //
+// Every workload is measured in two CPU placements (see pin.go): pinned
+// (server and client on one CPU) and unpinned (no affinity), each with a
+// redis-server of its own; a round runs both.
+//
 // Environment overrides: BENCH_ROUNDS (default 5), BENCH_TIME (measured time
-// per client, workload and round, default 600ms), BENCH_WORKLOADS and
-// BENCH_CLIENTS (comma-separated subsets, for a quick look), BENCH_PIN=0 (no
-// CPU pinning; see pin.go), BENCH_CTX=cancel or timeout (the context every
-// call gets: context.Background() by default; a request's context is
-// cancellable, and some clients pay for watching it).
+// per client, workload, placement and round, default 600ms), BENCH_WORKLOADS,
+// BENCH_CLIENTS and BENCH_PLACEMENTS (comma-separated subsets, for a quick
+// look; BENCH_PIN=0 is BENCH_PLACEMENTS=unpinned), BENCH_CTX=cancel or timeout
+// (the context every call gets: context.Background() by default; a request's
+// context is cancellable, and some clients pay for watching it).
 package main
 
 import (
@@ -75,8 +79,7 @@ type config struct {
 	loadOnly  bool
 	command   string
 	modDir    string // the benchmarks module's directory
-	pin       placement
-	pinDesc   string
+	places    []placement
 	ctxKind   string // the workers' -ctx
 }
 
@@ -155,15 +158,21 @@ func parseConfig() (*config, error) {
 	if !slices.Contains([]string{"background", "cancel", "timeout"}, cfg.ctxKind) {
 		return nil, fmt.Errorf("BENCH_CTX=%q: want background, cancel or timeout", cfg.ctxKind)
 	}
-	pinOn := true
+	pls := envOr("BENCH_PLACEMENTS", strings.Join(placementNames, ","))
 	switch v := envOr("BENCH_PIN", "1"); v {
 	case "0", "false", "no", "off":
-		pinOn = false
+		pls = "unpinned"
 	case "1", "true", "yes", "on":
 	default:
 		return nil, fmt.Errorf("BENCH_PIN=%q: want 1 or 0", v)
 	}
-	cfg.pin, cfg.pinDesc = newPlacement(pinOn)
+	for _, name := range strings.Split(pls, ",") {
+		pl, err := newPlacement(name)
+		if err != nil {
+			return nil, fmt.Errorf("BENCH_PLACEMENTS: %w", err)
+		}
+		cfg.places = append(cfg.places, pl)
+	}
 	mod, err := moduleDir()
 	if err != nil {
 		return nil, err
@@ -192,7 +201,7 @@ func run(ctx context.Context, cfg *config) error {
 		if cfg.addr == "" {
 			return errors.New("-load-only needs -addr")
 		}
-		return load(ctx, cfg.addr)
+		return load(ctx, cfg.addr, workload.All)
 	}
 	tmp, err := os.MkdirTemp("", "duoredis-bench-")
 	if err != nil {
@@ -206,60 +215,77 @@ func run(ctx context.Context, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	addr := cfg.addr
-	if addr == "" {
-		srv, err := startServer(tmp, cfg.pin.server)
-		if err != nil {
-			return err
-		}
-		defer srv.stop()
-		addr = srv.addr
-	}
-	if err := load(ctx, addr); err != nil {
-		return fmt.Errorf("loading data: %w", err)
-	}
-	fmt.Printf("server %s; %d rounds of %v per client and workload (warm-up %v)\nCPU placement: %s\n",
-		addr, cfg.rounds, cfg.dur, cfg.warmup, cfg.pinDesc)
-
-	var rb *rbRunner
+	fmt.Printf("%d rounds of %v per client, workload and placement (warm-up %v)\n", cfg.rounds, cfg.dur, cfg.warmup)
+	addrs := map[string]string{} // placement -> server
+	rbs := map[string]*rbRunner{}
+	rbBin := ""
 	if slices.ContainsFunc(cfg.clients, func(r row) bool { return r.Name == rbName }) {
-		bin, err := exec.LookPath("redis-benchmark")
-		if err != nil {
+		if rbBin, err = exec.LookPath("redis-benchmark"); err != nil {
 			return errors.New("redis-benchmark not found on PATH (make deps installs redis-tools)")
 		}
-		rb = &rbRunner{bin: bin, addr: addr, pin: cfg.pin, rate: map[string]float64{}}
-		for _, wl := range cfg.workloads {
-			if err := rb.calibrate(ctx, wl); err != nil {
+	}
+	for i, pl := range cfg.places {
+		addr := cfg.addr
+		if addr == "" {
+			srv, err := startServer(tmp, pl.CPUs)
+			if err != nil {
 				return err
 			}
+			defer srv.stop()
+			addr = srv.addr
+		} else {
+			pl.Desc += " (server at -addr: not placed by this program)"
+			cfg.places[i] = pl
+		}
+		if err := load(ctx, addr, cfg.workloads); err != nil {
+			return fmt.Errorf("loading data: %w", err)
+		}
+		addrs[pl.Name] = addr
+		fmt.Printf("placement %s: server %s; %s\n", pl.Name, addr, pl.Desc)
+		if rbBin != "" {
+			rb := &rbRunner{bin: rbBin, addr: addr, pl: pl, rate: map[string]float64{}}
+			for _, wl := range cfg.workloads {
+				if err := rb.calibrate(ctx, wl); err != nil {
+					return err
+				}
+			}
+			rbs[pl.Name] = rb
 		}
 	}
 
-	samples := map[string]map[string][]sample{} // workload -> row -> one per round
-	for _, wl := range cfg.workloads {
-		samples[wl] = map[string][]sample{}
+	// placement -> workload -> row -> one sample per round
+	samples := map[string]map[string]map[string][]sample{}
+	for _, pl := range cfg.places {
+		samples[pl.Name] = map[string]map[string][]sample{}
+		for _, wl := range cfg.workloads {
+			samples[pl.Name][wl] = map[string][]sample{}
+		}
 	}
 	for r := range cfg.rounds {
 		fmt.Printf("round %d/%d ", r+1, cfg.rounds)
 		for wi, wl := range cfg.workloads {
-			order := rotate(cfg.clients, r+wi)
-			for _, c := range order {
-				if ctx.Err() != nil {
-					return ctx.Err()
+			// Both placements of a workload in the same stretch of time,
+			// in an order that alternates from round to round.
+			for pi := range cfg.places {
+				pl := cfg.places[(pi+r)%len(cfg.places)]
+				for _, c := range rotate(cfg.clients, r+wi+pi) {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					var res workload.Result
+					var err error
+					if c.Name == rbName {
+						res, err = rbs[pl.Name].run(ctx, wl, cfg.dur)
+					} else {
+						res, err = runWorker(ctx, bins[c.Build], addrs[pl.Name], pl, c, wl, cfg)
+					}
+					s := sample{Round: r, Result: res}
+					if err != nil {
+						s.Err = err.Error()
+						fmt.Printf("\n  %s %s %s: %v\n", pl.Name, wl, c.Name, err)
+					}
+					samples[pl.Name][wl][c.Name] = append(samples[pl.Name][wl][c.Name], s)
 				}
-				var res workload.Result
-				var err error
-				if c.Name == rbName {
-					res, err = rb.run(ctx, wl, cfg.dur)
-				} else {
-					res, err = runWorker(ctx, bins[c.Build], addr, c, wl, cfg)
-				}
-				s := sample{Round: r, Result: res}
-				if err != nil {
-					s.Err = err.Error()
-					fmt.Printf("\n  %s %s: %v\n", wl, c.Name, err)
-				}
-				samples[wl][c.Name] = append(samples[wl][c.Name], s)
 			}
 			fmt.Print(".")
 		}
@@ -292,6 +318,9 @@ func run(ctx context.Context, cfg *config) error {
 		return fmt.Errorf("chart: %w", err)
 	}
 	fmt.Printf("wrote %s/benchmarks.{md,json,png}\n", cfg.docs)
+	if err := updateReadme(filepath.Join(filepath.Dir(cfg.docs), "README.md"), rep.readmeTable()); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -377,10 +406,10 @@ func moduleDir() (string, error) {
 }
 
 // runWorker runs one worker process and decodes its result.
-func runWorker(ctx context.Context, bin, addr string, c row, wl string, cfg *config) (workload.Result, error) {
+func runWorker(ctx context.Context, bin, addr string, pl placement, c row, wl string, cfg *config) (workload.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*(cfg.dur+cfg.warmup)+time.Minute)
 	defer cancel()
-	cmd := command(ctx, cfg.pin.cpusFor(wl), bin, "-addr", addr, "-client", c.Client, "-workload", wl,
+	cmd := command(ctx, pl.CPUs, bin, "-addr", addr, "-client", c.Client, "-workload", wl,
 		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String(), "-ctx", cfg.ctxKind)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -392,7 +421,7 @@ func runWorker(ctx context.Context, bin, addr string, c row, wl string, cfg *con
 	if err := json.Unmarshal(out, &res); err != nil {
 		return res, fmt.Errorf("worker output %q: %v", out, err)
 	}
-	if res.Ops == 0 {
+	if res.Ops == 0 && !res.Skipped {
 		return res, errors.New("worker ran no command")
 	}
 	return res, nil

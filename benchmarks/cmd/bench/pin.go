@@ -6,64 +6,51 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
-
-	"github.com/duoredis/redis/benchmarks/internal/workload"
+	"strings"
 )
 
-// placement pins processes to CPUs with taskset. On a small VM, a serial
-// round trip between two processes on different vCPUs costs a cross-CPU
-// wake-up of the idle vCPU (measured here: 17k GET/s across vCPUs, 122k/s
-// on one vCPU, with redis-benchmark itself), and the scheduler moves
-// processes between those two cases at random, so unpinned results jump
-// between two modes 7x apart. Pinning makes each workload run in one mode:
+// A placement says where the server and the clients run. make bench
+// measures every workload in two, since they rank clients differently
+// (most on large values):
 //
-//   - the server always runs on the last CPU;
-//   - one-goroutine workloads (serial commands, explicit pipelines, LRANGE,
-//     MGET, 1 MiB) run the client on the server's CPU: the measure is then
-//     the CPU cost of a round trip, client and server together, which is
-//     what a client can improve;
-//   - the 64-goroutine workload runs the client on the other CPUs, so client
-//     and server each have cores of their own and neither steals the other's.
+//   - pinned: the server and the client (a Go worker or redis-benchmark)
+//     share one CPU (taskset -c on both). Every reply then costs the sum of
+//     the client's and the server's CPU time, and no cross-CPU wake-up:
+//     the measure is the CPU cost of a round trip, which is what a client
+//     can improve. A pinned Go worker has GOMAXPROCS 1.
+//   - unpinned: no affinity; the scheduler places the server and the
+//     client on the machine's cores as it likes (here 2, shared with
+//     whatever else runs). A serial round trip between two vCPUs pays a
+//     wake-up of the idle one (on this VM 17k GET/s across vCPUs against
+//     122k/s on one, with redis-benchmark itself), and the scheduler moves
+//     processes between the two cases at random, so unpinned samples
+//     spread more: compare the medians of the per-round ratios.
 //
-// A pinned Go worker sees only its CPUs (GOMAXPROCS follows the affinity).
+// Each placement has a redis-server of its own (started with its affinity),
+// so that no affinity is changed during the run.
 type placement struct {
-	on     bool
-	server string // taskset CPU list
-	serial string
-	par    string
+	Name string `json:"name"`
+	CPUs string `json:"cpus"` // taskset CPU list of the server and every client; "" for none
+	Desc string `json:"description"`
 }
 
-func newPlacement(enabled bool) (placement, string) {
-	n := runtime.NumCPU()
-	if !enabled {
-		return placement{}, "none (BENCH_PIN=0): the scheduler places every process"
-	}
-	if n < 2 {
-		return placement{}, "none: one CPU"
-	}
-	if _, err := exec.LookPath("taskset"); err != nil {
-		return placement{}, "none: taskset not found (util-linux)"
-	}
-	last := strconv.Itoa(n - 1)
-	others := "0"
-	if n > 2 {
-		others = "0-" + strconv.Itoa(n-2)
-	}
-	p := placement{on: true, server: last, serial: last, par: others}
-	desc := fmt.Sprintf("redis-server on CPU %s; one-goroutine workloads (client or redis-benchmark) on the server's CPU %s; "+
-		"the 64-goroutine workload on CPU %s (taskset)", p.server, p.serial, p.par)
-	return p, desc
-}
+// placementNames are the placements in display order.
+var placementNames = []string{"pinned", "unpinned"}
 
-// cpusFor returns the taskset CPU list of a client running wl.
-func (p placement) cpusFor(wl string) string {
-	if !p.on {
-		return ""
+// newPlacement returns the placement named name, or an error when it
+// cannot be had on this machine.
+func newPlacement(name string) (placement, error) {
+	switch name {
+	case "unpinned":
+		return placement{Name: name, Desc: fmt.Sprintf("no CPU affinity: server and client share the %d CPUs as the scheduler places them", runtime.NumCPU())}, nil
+	case "pinned":
+		if _, err := exec.LookPath("taskset"); err != nil {
+			return placement{}, fmt.Errorf("placement pinned: taskset not found (util-linux)")
+		}
+		cpu := strconv.Itoa(runtime.NumCPU() - 1)
+		return placement{Name: name, CPUs: cpu, Desc: "server and client on CPU " + cpu + " (taskset -c " + cpu + " for both)"}, nil
 	}
-	if wl == workload.Par64 {
-		return p.par
-	}
-	return p.serial
+	return placement{}, fmt.Errorf("unknown placement %q (want some of %s)", name, strings.Join(placementNames, ","))
 }
 
 // command returns the command for bin, under taskset when cpus is set.

@@ -13,51 +13,24 @@ import (
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 )
 
-// rbPart is one redis-benchmark run; a workload that mixes commands (GET and
-// SET) runs one part per command, and their times add up.
-type rbPart struct {
-	clients  int // -c
-	pipeline int // -P
-	args     []string
-	calN     int // requests of the calibration run
-}
-
-// rbParts gives the redis-benchmark runs that are the ceiling of a workload:
-// the same commands on the same keys, with as many connections as the Go
-// workload has goroutines and the same pipeline depth.
-func rbParts(wl string) []rbPart {
-	val := string(workload.Value)
-	get := []string{"GET", workload.KeyGet}
-	set := []string{"SET", workload.KeySet, val}
-	switch wl {
-	case workload.Get:
-		return []rbPart{{1, 1, get, 20000}}
-	case workload.Set:
-		return []rbPart{{1, 1, set, 20000}}
-	case workload.Par64:
-		return []rbPart{{workload.Workers, 1, get, 50000}, {workload.Workers, 1, set, 50000}}
-	case workload.Pipe100:
-		k := workload.PipeKeys()[0]
-		return []rbPart{
-			{1, workload.PipeLen, []string{"SET", k, val}, 300000},
-			{1, workload.PipeLen, []string{"GET", k}, 300000},
-		}
-	case workload.LRange:
-		return []rbPart{{1, 1, []string{"LRANGE", workload.KeyList, "0", "-1"}, 2000}}
-	case workload.MGet:
-		return []rbPart{{1, 1, append([]string{"MGET"}, workload.MGetKeyList()...), 5000}}
-	case workload.Get1M:
-		return []rbPart{{1, 1, []string{"GET", workload.Key1M}, 300}}
+// rbParts gives the redis-benchmark runs that are the ceiling of a workload
+// (registered with it: workload.Spec.RedisBenchmark): the same commands on
+// the same keys, with as many connections as the Go workload has
+// goroutines and the same pipeline depth. nil: the workload has none.
+func rbParts(wl string) []workload.RBPart {
+	if s, ok := workload.Lookup(wl); ok && s.RedisBenchmark != nil {
+		return s.RedisBenchmark()
 	}
-	panic("no redis-benchmark parts for " + wl)
+	return nil
 }
 
-// rbRunner runs redis-benchmark, sizing each part's -n to take about the
-// target time at the rate it last measured.
+// rbRunner runs redis-benchmark in one placement, against that placement's
+// server, sizing each part's -n to take about the target time at the rate
+// it last measured.
 type rbRunner struct {
 	bin  string
 	addr string
-	pin  placement
+	pl   placement
 	rate map[string]float64 // part key -> last requests/s
 }
 
@@ -66,7 +39,7 @@ func partKey(wl string, i int) string { return wl + "/" + strconv.Itoa(i) }
 // calibrate measures each part's rate with its small calibration run.
 func (r *rbRunner) calibrate(ctx context.Context, wl string) error {
 	for i, p := range rbParts(wl) {
-		rps, _, err := r.runPart(ctx, wl, p, p.calN)
+		rps, _, err := r.runPart(ctx, p, p.CalN)
 		if err != nil {
 			return err
 		}
@@ -80,11 +53,15 @@ func (r *rbRunner) calibrate(ctx context.Context, wl string) error {
 func (r *rbRunner) run(ctx context.Context, wl string, d time.Duration) (workload.Result, error) {
 	parts := rbParts(wl)
 	res := workload.Result{Client: "redis-benchmark", Workload: wl}
+	if len(parts) == 0 {
+		res.Skipped = true
+		return res, nil
+	}
 	for i, p := range parts {
 		k := partKey(wl, i)
 		n := int(r.rate[k] * d.Seconds() / float64(len(parts)))
-		n = max(n-n%p.pipeline, 100*p.pipeline, 4*p.clients)
-		rps, cpu, err := r.runPart(ctx, wl, p, n)
+		n = max(n-n%p.Pipeline, 100*p.Pipeline, 4*p.Clients)
+		rps, cpu, err := r.runPart(ctx, p, n)
 		if err != nil {
 			return res, err
 		}
@@ -98,14 +75,15 @@ func (r *rbRunner) run(ctx context.Context, wl string, d time.Duration) (workloa
 
 // runPart runs redis-benchmark once and returns its requests/s and its CPU
 // time (user+system, from the process's rusage).
-func (r *rbRunner) runPart(ctx context.Context, wl string, p rbPart, n int) (float64, float64, error) {
+func (r *rbRunner) runPart(ctx context.Context, p workload.RBPart, n int) (float64, float64, error) {
 	host, port, _ := net.SplitHostPort(r.addr)
-	args := []string{"-h", host, "-p", port, "-c", strconv.Itoa(p.clients), "-n", strconv.Itoa(n),
-		"-P", strconv.Itoa(p.pipeline), "--csv"}
-	args = append(args, p.args...)
+	args := []string{"-h", host, "-p", port, "-c", strconv.Itoa(p.Clients), "-n", strconv.Itoa(n),
+		"-P", strconv.Itoa(p.Pipeline), "--csv"}
+	args = append(args, p.Flags...)
+	args = append(args, p.Args...)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	cmd := command(ctx, r.pin.cpusFor(wl), r.bin, args...)
+	cmd := command(ctx, r.pl.CPUs, r.bin, args...)
 	out, err := cmd.Output()
 	if err != nil {
 		return 0, 0, fmt.Errorf("redis-benchmark %s: %v\n%s", strings.Join(args[6:], " "), err, exitText(err))

@@ -38,6 +38,7 @@ type stat struct {
 	CPUPerOp    float64 `json:"cpu_us_per_op"` // median, microseconds of user+system CPU of the client process
 	VsBest      float64 `json:"vs_best_peer"`  // median over rounds of ops/s ÷ the best peer's in the same round
 	VsRB        float64 `json:"vs_redis_benchmark"`
+	VsPure      float64 `json:"vs_duoredis"` // median over rounds of ops/s ÷ duoredis's (pure build) in the same round
 	BestPeer    bool    `json:"best_peer,omitempty"`
 	Err         string  `json:"error,omitempty"`
 }
@@ -60,20 +61,22 @@ type target struct {
 }
 
 type report struct {
-	Date      time.Time                      `json:"date"`
-	Command   string                         `json:"command"`
-	Machine   machine                        `json:"machine"`
-	Rounds    int                            `json:"rounds"`
-	Time      string                         `json:"time"`
-	Warmup    string                         `json:"warmup"`
-	Elapsed   string                         `json:"elapsed"`
-	Placement string                         `json:"cpu_placement"`
-	Context   string                         `json:"context"`
-	Workloads []string                       `json:"workloads"`
-	Clients   []string                       `json:"clients"`
-	Stats     map[string][]stat              `json:"stats"`
-	Targets   []target                       `json:"targets"`
-	Samples   map[string]map[string][]sample `json:"samples"`
+	Date       time.Time   `json:"date"`
+	Command    string      `json:"command"`
+	Machine    machine     `json:"machine"`
+	Rounds     int         `json:"rounds"`
+	Time       string      `json:"time"`
+	Warmup     string      `json:"warmup"`
+	Elapsed    string      `json:"elapsed"`
+	Placements []placement `json:"placements"`
+	Context    string      `json:"context"`
+	Workloads  []string    `json:"workloads"`
+	Clients    []string    `json:"clients"`
+	// Stats: placement -> workload -> one row per client that ran it.
+	Stats   map[string]map[string][]stat `json:"stats"`
+	Targets []target                     `json:"targets"`
+	// Samples: placement -> workload -> client -> one per round.
+	Samples map[string]map[string]map[string][]sample `json:"samples"`
 }
 
 // MarshalJSON writes NaN (no value) as null: encoding/json refuses NaN.
@@ -93,7 +96,8 @@ func (st stat) MarshalJSON() ([]byte, error) {
 		OpsPerSec   any `json:"ops_per_sec"`
 		VsBest      any `json:"vs_best_peer"`
 		VsRB        any `json:"vs_redis_benchmark"`
-	}{plain(st), num(st.AllocsPerOp), num(st.BytesPerOp), num(st.CPUPerOp), num(st.OpsPerSec), num(st.VsBest), num(st.VsRB)})
+		VsPure      any `json:"vs_duoredis"`
+	}{plain(st), num(st.AllocsPerOp), num(st.BytesPerOp), num(st.CPUPerOp), num(st.OpsPerSec), num(st.VsBest), num(st.VsRB), num(st.VsPure)})
 }
 
 func median(xs []float64) float64 {
@@ -122,61 +126,85 @@ func ratio(a, b []sample) float64 {
 	return median(rs)
 }
 
-func buildReport(cfg *config, samples map[string]map[string][]sample) *report {
+func buildReport(cfg *config, samples map[string]map[string]map[string][]sample) *report {
 	rep := &report{
-		Command:   cfg.command,
-		Rounds:    cfg.rounds,
-		Time:      cfg.dur.String(),
-		Warmup:    cfg.warmup.String(),
-		Placement: cfg.pinDesc,
-		Context:   cfg.ctxKind,
-		Workloads: cfg.workloads,
-		Stats:     map[string][]stat{},
-		Samples:   samples,
+		Command:    cfg.command,
+		Rounds:     cfg.rounds,
+		Time:       cfg.dur.String(),
+		Warmup:     cfg.warmup.String(),
+		Placements: cfg.places,
+		Context:    cfg.ctxKind,
+		Workloads:  cfg.workloads,
+		Stats:      map[string]map[string][]stat{},
+		Samples:    samples,
 	}
 	for _, c := range cfg.clients {
 		rep.Clients = append(rep.Clients, c.Name)
 	}
-	for _, wl := range cfg.workloads {
-		byClient := samples[wl]
-		// The best peer: the highest median rate among the competitors.
-		best, bestRate := "", 0.0
-		for _, c := range cfg.clients {
-			if !c.Peer {
-				continue
-			}
-			if r := medianOf(byClient[c.Name], sample.rate); r > bestRate {
-				best, bestRate = c.Name, r
-			}
-		}
-		for _, c := range cfg.clients {
-			ss := byClient[c.Name]
-			st := stat{Client: c.Name, BestPeer: c.Name == best}
-			for _, s := range ss {
-				if s.ok() {
-					st.Rounds++
-				} else if st.Err == "" {
-					st.Err = s.Err
-				}
-			}
-			st.OpsPerSec = medianOf(ss, sample.rate)
-			st.CPUPerOp = medianOf(ss, func(s sample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
-			st.AllocsPerOp, st.BytesPerOp = math.NaN(), math.NaN()
-			if c.Name != rbName {
-				st.AllocsPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
-				st.BytesPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Bytes) / float64(s.Ops) })
-			}
-			st.VsBest = math.NaN()
-			if best != "" {
-				st.VsBest = ratio(ss, byClient[best])
-			}
-			st.VsRB = ratio(ss, byClient[rbName])
-			rep.Stats[wl] = append(rep.Stats[wl], st)
+	for _, pl := range cfg.places {
+		rep.Stats[pl.Name] = map[string][]stat{}
+		for _, wl := range cfg.workloads {
+			rep.Stats[pl.Name][wl] = workloadStats(cfg.clients, samples[pl.Name][wl])
 		}
 	}
-	rep.Targets = rep.targets()
+	for _, rule := range targetRules {
+		for _, pl := range cfg.places {
+			rep.Targets = append(rep.Targets, rule(rep, pl.Name)...)
+		}
+	}
 	return rep
 }
+
+// workloadStats makes the rows of one workload in one placement. A client
+// whose every sample was skipped (it cannot run the workload) has no row.
+func workloadStats(clients []row, byClient map[string][]sample) []stat {
+	// The best peer: the highest median rate among the competitors.
+	best, bestRate := "", 0.0
+	for _, c := range clients {
+		if !c.Peer {
+			continue
+		}
+		if r := medianOf(byClient[c.Name], sample.rate); r > bestRate {
+			best, bestRate = c.Name, r
+		}
+	}
+	var out []stat
+	for _, c := range clients {
+		ss := byClient[c.Name]
+		if !slices.ContainsFunc(ss, func(s sample) bool { return !s.Skipped }) {
+			continue
+		}
+		st := stat{Client: c.Name, BestPeer: c.Name == best}
+		for _, s := range ss {
+			if s.ok() {
+				st.Rounds++
+			} else if st.Err == "" {
+				st.Err = s.Err
+			}
+		}
+		st.OpsPerSec = medianOf(ss, sample.rate)
+		st.CPUPerOp = medianOf(ss, func(s sample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
+		st.AllocsPerOp, st.BytesPerOp = math.NaN(), math.NaN()
+		if c.Name != rbName {
+			st.AllocsPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
+			st.BytesPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Bytes) / float64(s.Ops) })
+		}
+		st.VsBest = math.NaN()
+		if best != "" {
+			st.VsBest = ratio(ss, byClient[best])
+		}
+		st.VsRB = ratio(ss, byClient[rbName])
+		st.VsPure = ratio(ss, byClient[ourPure])
+		out = append(out, st)
+	}
+	return out
+}
+
+// The rows of this client's two builds.
+const (
+	ourPure    = "duoredis"
+	ourHiredis = "duoredis+hiredis"
+)
 
 func medianOf(ss []sample, f func(sample) float64) float64 {
 	var xs []float64
@@ -188,8 +216,8 @@ func medianOf(ss []sample, f func(sample) float64) float64 {
 	return median(xs)
 }
 
-func (rep *report) stat(wl, client string) (stat, bool) {
-	for _, s := range rep.Stats[wl] {
+func (rep *report) stat(pl, wl, client string) (stat, bool) {
+	for _, s := range rep.Stats[pl][wl] {
 		if s.Client == client && s.Rounds > 0 {
 			return s, true
 		}
@@ -197,17 +225,21 @@ func (rep *report) stat(wl, client string) (stat, bool) {
 	return stat{}, false
 }
 
-// targets checks the issue's targets for each build of this client.
-func (rep *report) targets() []target {
+// targetRules check the issues' targets in one placement each. A workload
+// added in a file of its own may append its rule here from an init.
+var targetRules = []func(rep *report, pl string) []target{vsBestTargets, ceilingTargets, buildTargets}
+
+// vsBestTargets: this client against the best peer, in both builds.
+func vsBestTargets(rep *report, pl string) []target {
 	var out []target
-	for _, ours := range []string{"duoredis", "duoredis+hiredis"} {
+	for _, ours := range []string{ourPure, ourHiredis} {
 		vsBest := func(wl string, min float64, maxAllocs float64) {
-			st, ok := rep.stat(wl, ours)
+			st, ok := rep.stat(pl, wl, ours)
 			if !ok || math.IsNaN(st.VsBest) {
 				return
 			}
 			t := target{
-				What: fmt.Sprintf("%s %s: ≥ %.2f× best peer", ours, workload.Titles[wl], min),
+				What: fmt.Sprintf("%s %s, %s: ≥ %.2f× best peer", ours, workload.Titles[wl], pl, min),
 				Got:  fmt.Sprintf("%.2f×", st.VsBest),
 				Pass: st.VsBest >= min,
 			}
@@ -223,20 +255,50 @@ func (rep *report) targets() []target {
 		vsBest(workload.Pipe100, 1.1, 0)
 		vsBest(workload.LRange, 1.1, 4)
 		vsBest(workload.MGet, 1.1, 4)
-		if st, ok := rep.stat(workload.Get1M, ours); ok && !math.IsNaN(st.VsRB) {
-			out = append(out, target{
-				What: fmt.Sprintf("%s %s: ≥ 0.95× redis-benchmark", ours, workload.Titles[workload.Get1M]),
-				Got:  fmt.Sprintf("%.2f×", st.VsRB),
-				Pass: st.VsRB >= 0.95,
-			})
+	}
+	return out
+}
+
+// ceilingTargets: this client against redis-benchmark.
+func ceilingTargets(rep *report, pl string) []target {
+	var out []target
+	for _, ours := range []string{ourPure, ourHiredis} {
+		vsRB := func(wl string, min float64) {
+			if st, ok := rep.stat(pl, wl, ours); ok && !math.IsNaN(st.VsRB) {
+				out = append(out, target{
+					What: fmt.Sprintf("%s %s, %s: ≥ %.2f× redis-benchmark", ours, workload.Titles[wl], pl, min),
+					Got:  fmt.Sprintf("%.2f×", st.VsRB),
+					Pass: st.VsRB >= min,
+				})
+			}
 		}
-		st, ok1 := rep.stat(workload.Get, ours)
-		rb, ok2 := rep.stat(workload.Get, rbName)
+		vsRB(workload.Get1M, 0.95)
+		if pl == "pinned" {
+			vsRB(workload.MGet, 1.0)
+		}
+		st, ok1 := rep.stat(pl, workload.Get, ours)
+		rb, ok2 := rep.stat(pl, workload.Get, rbName)
 		if ok1 && ok2 {
 			out = append(out, target{
-				What: fmt.Sprintf("%s %s: CPU/op ≤ redis-benchmark's", ours, workload.Titles[workload.Get]),
+				What: fmt.Sprintf("%s %s, %s: CPU/op ≤ redis-benchmark's", ours, workload.Titles[workload.Get], pl),
 				Got:  fmt.Sprintf("%.2f µs vs %.2f µs", st.CPUPerOp, rb.CPUPerOp),
 				Pass: st.CPUPerOp <= rb.CPUPerOp,
+			})
+		}
+	}
+	return out
+}
+
+// buildTargets: the hiredis build against the pure build, workload by
+// workload.
+func buildTargets(rep *report, pl string) []target {
+	var out []target
+	for _, wl := range rep.Workloads {
+		if st, ok := rep.stat(pl, wl, ourHiredis); ok && !math.IsNaN(st.VsPure) {
+			out = append(out, target{
+				What: fmt.Sprintf("%s %s, %s: ≥ 0.95× the pure build", ourHiredis, workload.Titles[wl], pl),
+				Got:  fmt.Sprintf("%.2f×", st.VsPure),
+				Pass: st.VsPure >= 0.95,
 			})
 		}
 	}
@@ -284,10 +346,10 @@ func fmtRatio(v float64) string {
 // cells are a row's columns, shared by the text and the Markdown tables.
 func (st stat) cells() []string {
 	if st.Rounds == 0 {
-		return []string{"error: " + firstLine(st.Err), "", "", "", "", ""}
+		return []string{"error: " + firstLine(st.Err), "", "", "", "", "", ""}
 	}
 	return []string{fmtRate(st.OpsPerSec), fmtNum(st.AllocsPerOp, 2), fmtBytes(st.BytesPerOp),
-		fmtNum(st.CPUPerOp, 2), fmtRatio(st.VsBest), fmtRatio(st.VsRB)}
+		fmtNum(st.CPUPerOp, 2), fmtRatio(st.VsBest), fmtRatio(st.VsRB), fmtRatio(st.VsPure)}
 }
 
 func firstLine(s string) string {
@@ -295,7 +357,7 @@ func firstLine(s string) string {
 	return s
 }
 
-var header = []string{"ops/s", "allocs/op", "B/op", "CPU µs/op", "× best peer", "× redis-benchmark"}
+var header = []string{"ops/s", "allocs/op", "B/op", "CPU µs/op", "× best peer", "× redis-benchmark", "× duoredis"}
 
 func (rep *report) summary() string {
 	m := rep.Machine
@@ -305,25 +367,28 @@ func (rep *report) summary() string {
 
 func (rep *report) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%d rounds × %s per client and workload; medians; context %s\nCPU placement: %s\n\n",
-		rep.summary(), rep.Rounds, rep.Time, ctxText(rep.Context), rep.Placement)
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(header, "\t"))
-	for _, wl := range rep.Workloads {
-		for i, st := range rep.Stats[wl] {
-			title := ""
-			if i == 0 {
-				title = workload.Titles[wl]
+	fmt.Fprintf(&b, "%s\n%d rounds × %s per client, workload and placement; medians; context %s\n\n",
+		rep.summary(), rep.Rounds, rep.Time, ctxText(rep.Context))
+	for _, pl := range rep.Placements {
+		fmt.Fprintf(&b, "placement %s: %s\n", pl.Name, pl.Desc)
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(header, "\t"))
+		for _, wl := range rep.Workloads {
+			for i, st := range rep.Stats[pl.Name][wl] {
+				title := ""
+				if i == 0 {
+					title = workload.Titles[wl]
+				}
+				name := st.Client
+				if st.BestPeer {
+					name += " *"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", title, name, strings.Join(st.cells(), "\t"))
 			}
-			name := st.Client
-			if st.BestPeer {
-				name += " *"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", title, name, strings.Join(st.cells(), "\t"))
+			fmt.Fprintln(tw, strings.Repeat("\t", len(header)+2))
 		}
-		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
+		tw.Flush()
 	}
-	tw.Flush()
 	b.WriteString("* best peer (highest median ops/s among go-redis, go-redis AutoPipeline, rueidis, redigo)\n\n")
 	if len(rep.Targets) > 0 {
 		b.WriteString("targets:\n")
@@ -357,7 +422,8 @@ func (rep *report) markdown() string {
 	b.WriteString("# Benchmarks\n\n")
 	b.WriteString("duoredis (pure-Go parser, and hiredis with `-tags hiredis`) against go-redis v9 (plain and\n")
 	b.WriteString("with its AutoPipeline), rueidis and redigo, on one local redis-server, with redis-benchmark\n")
-	b.WriteString("on the same server as the ceiling. Generated by `benchmarks/cmd/bench`; do not edit by hand.\n\n")
+	b.WriteString("on the same server as the ceiling, in two CPU placements. Generated by `benchmarks/cmd/bench`;\n")
+	b.WriteString("do not edit by hand.\n\n")
 	fmt.Fprintf(&b, "- date: %s\n", rep.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- machine: %d CPUs (`nproc`), %s, Linux %s\n", m.CPUs, m.CPUModel, m.Kernel)
 	fmt.Fprintf(&b, "- software: duoredis %s, %s, redis-server %s, hiredis %s", m.Commit, m.Go, m.RedisServer, m.Hiredis)
@@ -365,28 +431,37 @@ func (rep *report) markdown() string {
 		fmt.Fprintf(&b, ", %s %s", k, m.Modules[k])
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload and round after %s of warm-up; %s in all)\n",
+	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload, placement and round after %s of warm-up; %s in all)\n",
 		rep.Command, rep.Rounds, rep.Time, rep.Warmup, rep.Elapsed)
-	fmt.Fprintf(&b, "- CPU placement: %s\n", rep.Placement)
+	for _, pl := range rep.Placements {
+		fmt.Fprintf(&b, "- placement **%s**: %s\n", pl.Name, pl.Desc)
+	}
 	fmt.Fprintf(&b, "- context of every call: %s\n\n", ctxText(rep.Context))
 
-	fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(header, " | "), strings.Repeat("---:|", len(header)))
-	for _, wl := range rep.Workloads {
-		for i, st := range rep.Stats[wl] {
-			title := ""
-			if i == 0 {
-				title = workload.Titles[wl]
+	b.WriteString("## Summary\n\n")
+	b.WriteString(rep.summaryTable())
+	b.WriteString("\n![ops/s relative to redis-benchmark](benchmarks.png)\n\n")
+
+	for _, pl := range rep.Placements {
+		fmt.Fprintf(&b, "## %s\n\n%s.\n\n", pl.Name, upperFirst(pl.Desc))
+		fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(header, " | "), strings.Repeat("---:|", len(header)))
+		for _, wl := range rep.Workloads {
+			for i, st := range rep.Stats[pl.Name][wl] {
+				title := ""
+				if i == 0 {
+					title = workload.Titles[wl]
+				}
+				name := st.Client
+				if st.BestPeer {
+					name = "**" + name + "**"
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", title, name, strings.Join(st.cells(), " | "))
 			}
-			name := st.Client
-			if st.BestPeer {
-				name = "**" + name + "**"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", title, name, strings.Join(st.cells(), " | "))
 		}
+		b.WriteString("\n")
 	}
-	b.WriteString("\nBold: the best peer of the workload (highest median ops/s among go-redis, go-redis\n")
-	b.WriteString("AutoPipeline, rueidis and redigo).\n\n")
-	b.WriteString("![ops/s relative to redis-benchmark](benchmarks.png)\n\n")
+	b.WriteString("Bold: the best peer of the workload (highest median ops/s among go-redis, go-redis\n")
+	b.WriteString("AutoPipeline, rueidis and redigo). The × columns are medians of the ratios taken within each round.\n\n")
 
 	if len(rep.Targets) > 0 {
 		b.WriteString("## Targets\n\n| target | measured | |\n|---|---|---|\n")
@@ -397,6 +472,104 @@ func (rep *report) markdown() string {
 	}
 	b.WriteString(methodText)
 	return b.String()
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// summaryTable is this client's line per workload and placement: both
+// builds, the best peer, and the ratios. The README shows it too.
+func (rep *report) summaryTable() string {
+	var b strings.Builder
+	b.WriteString("| workload | placement | duoredis | duoredis `-tags hiredis` (× pure) | best peer | vs best peer | vs redis-benchmark |\n")
+	b.WriteString("|---|---|---:|---:|---|---:|---:|\n")
+	for _, wl := range rep.Workloads {
+		for _, pl := range rep.Placements {
+			pure, ok := rep.stat(pl.Name, wl, ourPure)
+			if !ok {
+				continue
+			}
+			ours := fmtRate(pure.OpsPerSec)
+			if !math.IsNaN(pure.AllocsPerOp) {
+				ours += fmt.Sprintf(" (%s)", allocsText(pure.AllocsPerOp))
+			}
+			hir := "-"
+			if h, ok := rep.stat(pl.Name, wl, ourHiredis); ok {
+				hir = fmt.Sprintf("%s (%s)", fmtRate(h.OpsPerSec), fmtRatio(h.VsPure))
+			}
+			best := "-"
+			for _, st := range rep.Stats[pl.Name][wl] {
+				if st.BestPeer && st.Rounds > 0 {
+					best = st.Client + " " + fmtRate(st.OpsPerSec)
+				}
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", workload.Titles[wl], pl.Name, ours, hir, best,
+				fmtRatio(pure.VsBest), fmtRatio(pure.VsRB))
+		}
+	}
+	return b.String()
+}
+
+func allocsText(v float64) string {
+	switch {
+	case v == 0:
+		return "0 allocs"
+	case v == 1:
+		return "1 alloc"
+	case v == math.Trunc(v):
+		return fmt.Sprintf("%.0f allocs", v)
+	}
+	return fmt.Sprintf("%.2f allocs", v)
+}
+
+// readmeTable is the README's section on the latest run: when, where, how,
+// and the summary table.
+func (rep *report) readmeTable() string {
+	m := rep.Machine
+	var b strings.Builder
+	fmt.Fprintf(&b, "Latest run (%s, %d CPUs %s, Linux %s, %s, redis-server %s, hiredis %s, duoredis %s;\n",
+		rep.Date.Format("2006-01-02 15:04 MST"), m.CPUs, m.CPUModel, m.Kernel, m.Go, m.RedisServer, m.Hiredis, m.Commit)
+	fmt.Fprintf(&b, "`%s`: %d rounds of %s per client, workload and placement, medians of the per-round ratios).\n",
+		rep.Command, rep.Rounds, rep.Time)
+	var pls []string
+	for _, pl := range rep.Placements {
+		pls = append(pls, "**"+pl.Name+"**: "+pl.Desc)
+	}
+	fmt.Fprintf(&b, "Placements: %s. ops/s:\n\n", strings.Join(pls, "; "))
+	b.WriteString(rep.summaryTable())
+	return b.String()
+}
+
+// The README's generated section lies between these lines.
+const (
+	readmeBegin = "<!-- benchmarks: generated by make bench (benchmarks/cmd/bench); do not edit by hand -->"
+	readmeEnd   = "<!-- end of benchmarks -->"
+)
+
+// updateReadme replaces the generated section of the README, if it has
+// one, with text.
+func updateReadme(path, text string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil // no README: nothing to update
+	}
+	s := string(b)
+	i := strings.Index(s, readmeBegin)
+	j := strings.Index(s, readmeEnd)
+	if i < 0 || j < i {
+		fmt.Fprintf(os.Stderr, "note: %s has no %q line: its table is not updated\n", path, readmeBegin)
+		return nil
+	}
+	s = s[:i+len(readmeBegin)] + "\n" + text + s[j:]
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("updated the table of %s\n", path)
+	return nil
 }
 
 const methodText = `## Method
@@ -414,23 +587,28 @@ const methodText = `## Method
 - **redis-benchmark** (the ceiling) runs the same commands on the same keys, with ` + "`-c`" + ` equal to the
   number of goroutines and ` + "`-P`" + ` equal to the pipeline depth; the mixed GET/SET workloads run one
   redis-benchmark per command (half the requests each) and add their times.
-- **CPU placement**: on a small VM a serial round trip between processes on two vCPUs pays a
-  cross-CPU wake-up (here 17k GET/s across vCPUs against 122k/s on one, with redis-benchmark
-  itself), and an unpinned process moves between those cases at random. So the server is pinned
-  to one CPU, one-goroutine workloads run the client (or redis-benchmark) on the server's CPU,
-  which makes them measure the CPU cost of a round trip, and the 64-goroutine workload runs the
-  client on the other CPU(s), one core each for client and server (see the line above; a pinned
-  Go process has GOMAXPROCS = its CPUs). ` + "`BENCH_PIN=0`" + ` turns pinning off.
+- **CPU placements**: every workload runs in two, since they rank clients differently (most
+  on large values). **pinned**: the server and the client (or redis-benchmark) share one CPU
+  (taskset -c on both; a pinned Go worker has GOMAXPROCS 1): each reply costs the client's and
+  the server's CPU time together, with no cross-CPU wake-up, so this measures the CPU cost of a
+  round trip. **unpinned**: no affinity; the scheduler places server and client on the
+  machine's cores, shared with whatever else runs. On a small VM a serial round trip across two
+  vCPUs pays a wake-up of the idle one (17k GET/s across vCPUs against 122k/s on one, with
+  redis-benchmark itself), and the scheduler moves processes between those cases at random, so
+  unpinned samples spread more. Each placement has a redis-server of its own, started with its
+  affinity; a round runs both placements of a workload one after the other, in an order that
+  alternates. ` + "`BENCH_PLACEMENTS=pinned`" + ` (or ` + "`unpinned`" + `) runs one.
 - **Server session**: redis-server runs in a session of its own (setsid), as a daemon or a
   service does. With the kernel's autogroup scheduling (on here), the session is the scheduling
   group: a server started in the clients' own session (as a plain child process) cost every Go
   client about 5% on the serial workloads, and the two builds of this client differed by 7%,
   while redis-benchmark did not change.
-- **Rounds**: each round runs every workload with every client, in an order that rotates from round
-  to round and from workload to workload; each Go client runs in a fresh worker process (warm-up,
+- **Rounds**: each round runs every workload with every client in both placements, in an order
+  that rotates from round to round and from workload to workload; each Go client runs in a fresh worker process (warm-up,
   then a fixed measured time). The machine's speed drifts (up to 2× within minutes here), so the
-  ratios are taken within a round (this client's ops/s ÷ the best peer's, or ÷ redis-benchmark's, in
-  the same round) and their median is reported: compare ratios, not ops/s across runs.
+  ratios are taken within a round and placement (a client's ops/s ÷ the best peer's, ÷
+  redis-benchmark's, or ÷ the pure build of duoredis's, in the same round) and their median is
+  reported: compare ratios, not ops/s across runs.
 - **ops/s** counts commands (replies), so a pipeline of 100 is 100 ops. **allocs/op** and **B/op**
   are runtime.MemStats deltas (Mallocs, TotalAlloc) over the measured time ÷ ops, for the whole
   worker process (background goroutines included). **CPU µs/op** is user + system CPU time from

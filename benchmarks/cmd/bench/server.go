@@ -125,43 +125,22 @@ func (s *server) stop() {
 	}
 }
 
-// load writes every key the workloads read, with this repository's client.
-func load(ctx context.Context, addr string) error {
+// load writes every key the workloads wl read (each workload's Spec.Load),
+// with this repository's client.
+func load(ctx context.Context, addr string, wls []string) error {
 	rdb, err := client.New(client.Options{Addr: addr})
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	set := func(k string, v []byte) error { return rdb.Set(ctx, k, v, 0).Err() }
-	for _, k := range append([]string{workload.KeyGet, workload.KeySet}, workload.ParKeys()...) {
-		if err := set(k, workload.Value); err != nil {
-			return err
+	for _, wl := range wls {
+		s, ok := workload.Lookup(wl)
+		if !ok || s.Load == nil {
+			continue
 		}
-	}
-	for _, k := range append(workload.PipeKeys(), workload.MGetKeyList()...) {
-		if err := set(k, workload.Value); err != nil {
-			return err
+		if err := s.Load(ctx, rdb); err != nil {
+			return fmt.Errorf("%s: %w", wl, err)
 		}
-	}
-	if err := set(workload.Key1M, workload.Value1M()); err != nil {
-		return err
-	}
-	if err := rdb.Del(ctx, workload.KeyList).Err(); err != nil {
-		return err
-	}
-	items := make([]any, workload.ListLen)
-	for i := range items {
-		items[i] = workload.ListItem(i)
-	}
-	if err := rdb.RPush(ctx, workload.KeyList, items...).Err(); err != nil {
-		return err
-	}
-	n, err := rdb.LLen(ctx, workload.KeyList).Result()
-	if err != nil {
-		return err
-	}
-	if n != workload.ListLen {
-		return fmt.Errorf("list has %d items, want %d", n, workload.ListLen)
 	}
 	return nil
 }

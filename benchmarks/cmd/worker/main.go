@@ -22,6 +22,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -34,7 +35,7 @@ func main() {
 	var (
 		addr       = flag.String("addr", "127.0.0.1:6379", "Redis server address")
 		clientName = flag.String("client", "duoredis", "client: "+clientNames())
-		wl         = flag.String("workload", workload.Get, "workload: one of get, set, par64, pipe100, lrange1000, mget100, get1m")
+		wl         = flag.String("workload", workload.Get, "workload: one of "+strings.Join(workload.All, ", "))
 		dur        = flag.Duration("time", time.Second, "measured time")
 		warm       = flag.Duration("warmup", 200*time.Millisecond, "warm-up time before measuring")
 		parser     = flag.String("parser", "", `duoredis parser: "go", "hiredis" or "" for the build's default`)
@@ -74,6 +75,10 @@ func run(ctx context.Context, addr, clientName, wl string, dur, warm time.Durati
 	}
 	defer c.Close()
 	body, err := loopFor(ctx, c, wl)
+	if errors.Is(err, workload.ErrSkip) {
+		return json.NewEncoder(os.Stdout).Encode(workload.Result{Client: clientName, Workload: wl, Skipped: true,
+			Parser: c.Parser(), Go: runtime.Version()})
+	}
 	if err != nil {
 		return err
 	}
@@ -148,37 +153,56 @@ func cpuSeconds(ru *syscall.Rusage) float64 {
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
-// loopFor returns the workload's loop: it runs until d has passed and
-// returns the number of commands it ran.
-func loopFor(ctx context.Context, c Client, wl string) (func(d time.Duration) (int64, error), error) {
-	switch wl {
-	case workload.Get:
+// A loop runs until d has passed and returns the number of commands it ran.
+type loop func(d time.Duration) (int64, error)
+
+// loops makes each workload's loop for a client. A workload added in a file
+// of its own adds its entry from an init (and registers its workload.Spec
+// in internal/workload). A loop maker returns workload.ErrSkip for a client
+// that cannot run the workload (a duoredis-only API, say): the worker then
+// reports a skipped result.
+var loops = map[string]func(ctx context.Context, c Client) (loop, error){
+	workload.Get: func(ctx context.Context, c Client) (loop, error) {
 		return serial(func() error { return checkLen(c.Get(ctx, workload.KeyGet)) }), nil
-	case workload.Set:
+	},
+	workload.Set: func(ctx context.Context, c Client) (loop, error) {
 		return serial(func() error { return c.Set(ctx, workload.KeySet, workload.Value) }), nil
-	case workload.Pipe100:
+	},
+	workload.Pipe100: func(ctx context.Context, c Client) (loop, error) {
 		keys := workload.PipeKeys()
 		return batched(workload.PipeLen, func() error { return c.Pipe(ctx, keys, workload.Value) }), nil
-	case workload.LRange:
+	},
+	workload.LRange: func(ctx context.Context, c Client) (loop, error) {
 		return serial(func() error {
 			n, err := c.LRange(ctx, workload.KeyList)
 			return checkCount(n, err, workload.ListLen)
 		}), nil
-	case workload.MGet:
+	},
+	workload.MGet: func(ctx context.Context, c Client) (loop, error) {
 		keys := workload.MGetKeyList()
 		return serial(func() error {
 			n, err := c.MGet(ctx, keys)
 			return checkCount(n, err, workload.MGetKeys)
 		}), nil
-	case workload.Get1M:
+	},
+	workload.Get1M: func(ctx context.Context, c Client) (loop, error) {
 		return serial(func() error {
 			n, err := c.GetBytes(ctx, workload.Key1M)
 			return checkCount(n, err, workload.Size1M)
 		}), nil
-	case workload.Par64:
+	},
+	workload.Par64: func(ctx context.Context, c Client) (loop, error) {
 		return parallel(ctx, c), nil
+	},
+}
+
+// loopFor returns the workload's loop for c.
+func loopFor(ctx context.Context, c Client, wl string) (loop, error) {
+	mk, ok := loops[wl]
+	if !ok {
+		return nil, fmt.Errorf("unknown workload %q", wl)
 	}
-	return nil, fmt.Errorf("unknown workload %q", wl)
+	return mk(ctx, c)
 }
 
 func checkLen(v string, err error) error {
@@ -208,12 +232,12 @@ func stopAfter(d time.Duration) *atomic.Bool {
 	return &stop
 }
 
-func serial(op func() error) func(time.Duration) (int64, error) {
+func serial(op func() error) loop {
 	return batched(1, op)
 }
 
 // batched runs op (which runs per commands) until the time is up.
-func batched(per int64, op func() error) func(time.Duration) (int64, error) {
+func batched(per int64, op func() error) loop {
 	return func(d time.Duration) (int64, error) {
 		stop := stopAfter(d)
 		var n int64
@@ -229,7 +253,7 @@ func batched(per int64, op func() error) func(time.Duration) (int64, error) {
 
 // parallel runs workload.Workers goroutines on the one client c, each
 // alternating GET of the shared key and SET of a key of its own.
-func parallel(ctx context.Context, c Client) func(time.Duration) (int64, error) {
+func parallel(ctx context.Context, c Client) loop {
 	setKeys := workload.ParKeys()
 	return func(d time.Duration) (int64, error) {
 		stop := stopAfter(d)
