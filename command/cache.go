@@ -152,9 +152,6 @@ type CacheStats struct {
 // depends on time or chance, a multi-key command other than MGET).
 var ErrNotCacheable = errors.New("redis: command cannot be cached")
 
-// errCacheDoomed is what waiters of a doomed flight see: fetch again.
-var errCacheDoomed = errors.New("redis: cache flight doomed")
-
 // Eviction reasons.
 const (
 	evSize = iota
