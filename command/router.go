@@ -632,7 +632,7 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 			c := &q.cmds[i]
 			st[i].act, st[i].got = actDone, false
 			node := st[i].node
-			if node == nil && c.slot < 0 && i > 0 && st[i-1].node != nil && (c.name == "WAIT" || c.name == "WAITAOF") {
+			if node == nil && i > 0 && st[i-1].node != nil && followsPrevious(c) {
 				// WAIT counts the replicas that have the writes sent
 				// before it on its connection: it goes with the command
 				// before it.
@@ -704,6 +704,12 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 			}
 			q.cmds[i].f.reset()
 			next = append(next, i)
+			if w := i + 1; w < n && st[w].act == actDone && followsPrevious(&q.cmds[w]) {
+				// A WAIT that went with this command counted the replicas
+				// of a node that did not run it: it goes again with it.
+				q.cmds[w].f.reset()
+				next = append(next, w)
+			}
 		}
 		todo = next
 		if len(todo) > 0 && wait {
@@ -716,6 +722,13 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 		}
 	}
 	return firstErr(q)
+}
+
+// followsPrevious reports whether c, in a routed batch, goes to the node
+// of the command before it: WAIT and WAITAOF count the replicas that have
+// the writes sent before them on their connection.
+func followsPrevious(c *queued) bool {
+	return c.slot < 0 && (c.name == "WAIT" || c.name == "WAITAOF")
 }
 
 // sendGroup sends the commands idx of q to node on one pooled connection
