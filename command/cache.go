@@ -322,7 +322,7 @@ func (c *Cache) now() int64 { return int64(time.Since(c.base)) }
 // Stats returns the cache's counters.
 func (c *Cache) Stats() CacheStats {
 	c.mu.RLock()
-	n, b := len(c.entries), c.bytes
+	n, b := len(c.entries), c.bytes+int64(cap(c.ring))*ghostCost
 	c.mu.RUnlock()
 	return CacheStats{
 		Hits: c.hits.Load(), Misses: c.misses.Load(), Shared: c.shared.Load(),
@@ -330,7 +330,7 @@ func (c *Cache) Stats() CacheStats {
 		EvictedSize: c.ev[evSize].Load(), Expired: c.ev[evExpired].Load(),
 		Invalidated: c.ev[evInvalidated].Load(), Flushed: c.ev[evFlushed].Load(),
 		ConnLost: c.ev[evConnLost].Load(), OwnWrites: c.ev[evOwnWrite].Load(),
-		Entries: n, Bytes: b + int64(cap(c.ring))*ghostCost, Budget: c.opts.Size,
+		Entries: n, Bytes: b, Budget: c.opts.Size,
 	}
 }
 
