@@ -33,7 +33,7 @@ VALKEY_SENTINEL ?= $(or $(shell command -v valkey-sentinel 2>/dev/null),$(CURDIR
 .DEFAULT_GOAL := help
 
 .PHONY: help deps test test-pure test-hiredis test-valkey test-otel bench-parsers fuzz lint tour
-.PHONY: bench
+.PHONY: bench bench-cluster
 
 help:
 	@echo 'make deps           install redis, pkg-config, gcc, hiredis >= 1.0, Valkey 8, Go modules and tools'
@@ -44,6 +44,7 @@ help:
 	@echo 'make test-otel      the OpenTelemetry module extra/otel (a go.mod of its own)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
 	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark, pinned and unpinned (BENCH_ROUNDS, BENCH_TIME, BENCH_PLACEMENTS); docs/benchmarks.*, README table'
+	@echo 'make bench-cluster  duoredis cluster.Client vs go-redis ClusterClient and rueidis on a 3-master cluster it starts; docs/benchmarks.md, README'
 	@echo 'make fuzz           fuzz both parsers and the MONITOR line parser for FUZZTIME each (now $(FUZZTIME))'
 	@echo 'make lint           gofmt, go vet and staticcheck in both builds'
 	@echo 'make tour           run examples/tour'
@@ -88,6 +89,12 @@ bench-parsers:
 # library's go.mod); it starts its own redis-server and writes docs/benchmarks.*.
 bench:
 	cd benchmarks && GO='$(GO)' BENCH_COMMAND='make bench' CGO_ENABLED=1 '$(GO)' run ./cmd/bench
+
+# The Redis Cluster table: 3 masters started by the program; duoredis's
+# cluster.Client vs go-redis's ClusterClient and rueidis (BENCH_ROUNDS,
+# BENCH_TIME); the cluster sections of docs/benchmarks.md and the README.
+bench-cluster:
+	cd benchmarks && GO='$(GO)' BENCH_CLUSTER=1 BENCH_COMMAND='make bench-cluster' CGO_ENABLED=1 '$(GO)' run ./cmd/bench
 
 # A run that ends with a bare "context deadline exceeded" and writes no new
 # file under testdata/fuzz found nothing: that is a race in Go 1.26's fuzz

@@ -304,7 +304,7 @@ func run(ctx context.Context, cfg *config) error {
 	if err := os.MkdirAll(cfg.docs, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(cfg.docs, "benchmarks.md"), []byte(rep.markdown()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg.docs, "benchmarks.md"), []byte(keepClusterSection(filepath.Join(cfg.docs, "benchmarks.md"), rep.markdown())), 0o644); err != nil {
 		return err
 	}
 	js, err := json.MarshalIndent(rep, "", "  ")

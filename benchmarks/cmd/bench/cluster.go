@@ -1,0 +1,638 @@
+// The cluster benchmark: BENCH_CLUSTER=1 (make bench-cluster) makes this
+// program start a Redis Cluster of 3 masters (no replicas) on loopback,
+// load the workloads' keys (they hash to slots on every master), and
+// compare duoredis's cluster.Client (pure-Go and hiredis builds) with
+// go-redis's ClusterClient and rueidis on four workloads: one goroutine
+// GET, 64 goroutines GET/SET, a pipeline of 100 over every node and an
+// MGET of 100 keys in as many slots. The method is the single-server one:
+// rounds, each running every client once per workload in a rotating order,
+// each in a fresh process (cmd/clusterworker), medians over the rounds and
+// ratios taken within a round. No CPU pinning: three servers and the
+// client share the machine's cores. It writes the table into
+// docs/benchmarks.md and README.md between the cluster markers, and every
+// sample to docs/benchmarks-cluster.json.
+//
+// Environment: BENCH_ROUNDS (default 5), BENCH_TIME (default 600ms),
+// BENCH_CLUSTER_ADDRS (a running cluster's seeds, comma-separated: start
+// none; its data is overwritten), BENCH_COMMAND (the command line to
+// record), BENCH_DOCS=0 (write no file).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/duoredis/redis/benchmarks/internal/workload"
+	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/cluster"
+)
+
+func init() {
+	// Before main and its flags: the cluster benchmark is a program of its
+	// own inside this one.
+	if v := os.Getenv("BENCH_CLUSTER"); v != "" && v != "0" {
+		if err := clusterMain(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench (cluster):", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+}
+
+// clusterRow is one client of the cluster table.
+type clusterRow struct {
+	Name   string // as shown
+	Build  string // clusterworker build: "go" or "hiredis"
+	Client string // clusterworker -client
+	Peer   bool
+}
+
+var clusterRows = []clusterRow{
+	{Name: "duoredis", Build: "go", Client: "duoredis"},
+	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis"},
+	{Name: "go-redis", Build: "go", Client: "goredis", Peer: true},
+	{Name: "rueidis", Build: "go", Client: "rueidis", Peer: true},
+}
+
+var clusterWorkloads = []string{workload.Get, workload.Par64, workload.Pipe100, workload.MGet}
+
+var clusterTitles = map[string]string{
+	workload.Get:     "GET serial",
+	workload.Par64:   "64 goroutines GET/SET",
+	workload.Pipe100: "pipeline 100 across nodes",
+	workload.MGet:    "MGET 100 across slots",
+}
+
+type clusterSample struct {
+	Round int    `json:"round"`
+	Err   string `json:"error,omitempty"`
+	workload.Result
+}
+
+func (s clusterSample) ok() bool      { return s.Err == "" && s.Ops > 0 && s.Seconds > 0 }
+func (s clusterSample) rate() float64 { return float64(s.Ops) / s.Seconds }
+
+type clusterStat struct {
+	Client      string  `json:"client"`
+	Rounds      int     `json:"rounds"`
+	OpsPerSec   float64 `json:"ops_per_sec"`
+	AllocsPerOp float64 `json:"allocs_per_op"`
+	BytesPerOp  float64 `json:"bytes_per_op"`
+	CPUPerOp    float64 `json:"cpu_us_per_op"`
+	VsBest      float64 `json:"vs_best_peer"`
+	BestPeer    bool    `json:"best_peer,omitempty"`
+	Err         string  `json:"error,omitempty"`
+}
+
+type clusterReport struct {
+	Date      time.Time                             `json:"date"`
+	Command   string                                `json:"command"`
+	Machine   machine                               `json:"machine"`
+	Rounds    int                                   `json:"rounds"`
+	Time      string                                `json:"time"`
+	Warmup    string                                `json:"warmup"`
+	Elapsed   string                                `json:"elapsed"`
+	Cluster   string                                `json:"cluster"`
+	Stats     map[string][]clusterStat              `json:"stats"`
+	Samples   map[string]map[string][]clusterSample `json:"samples"`
+	Workloads []string                              `json:"workloads"`
+}
+
+func clusterMain() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	rounds, err := strconv.Atoi(envOr("BENCH_ROUNDS", "5"))
+	if err != nil || rounds < 1 {
+		return fmt.Errorf("BENCH_ROUNDS=%q: want a positive number", os.Getenv("BENCH_ROUNDS"))
+	}
+	dur, err := time.ParseDuration(envOr("BENCH_TIME", "600ms"))
+	if err != nil || dur <= 0 {
+		return fmt.Errorf("BENCH_TIME=%q: want a duration", os.Getenv("BENCH_TIME"))
+	}
+	warm := min(dur/4, 200*time.Millisecond)
+	mod, err := moduleDir()
+	if err != nil {
+		return err
+	}
+	command := envOr("BENCH_COMMAND", "cd benchmarks && BENCH_CLUSTER=1 go run ./cmd/bench")
+	tmp, err := os.MkdirTemp("", "duoredis-bench-cluster-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	mach := machineInfo(ctx, mod)
+	rows := slices.Clone(clusterRows)
+	bins := map[string]string{}
+	for _, build := range []string{"go", "hiredis"} {
+		out := filepath.Join(tmp, "clusterworker-"+build)
+		args := []string{"build", "-o", out}
+		env := append(os.Environ(), "CGO_ENABLED=0")
+		if build == "hiredis" {
+			args = append(args, "-tags", "hiredis")
+			env = append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+hiredisPkgConfigPath(mod))
+		}
+		cmd := exec.CommandContext(ctx, goTool(), append(args, "./cmd/clusterworker")...)
+		cmd.Dir, cmd.Env = mod, env
+		if b, err := cmd.CombinedOutput(); err != nil {
+			if build == "hiredis" {
+				fmt.Fprintf(os.Stderr, "warning: the hiredis build failed, its row is left out:\n%s\n", b)
+				rows = slices.DeleteFunc(rows, func(r clusterRow) bool { return r.Build == "hiredis" })
+				continue
+			}
+			return fmt.Errorf("go build ./cmd/clusterworker: %v\n%s", err, b)
+		}
+		bins[build] = out
+	}
+
+	seeds := os.Getenv("BENCH_CLUSTER_ADDRS")
+	desc := "a running cluster (BENCH_CLUSTER_ADDRS)"
+	if seeds == "" {
+		nodes, err := startBenchCluster(ctx, tmp, 3)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, n := range nodes {
+				n.stop()
+			}
+		}()
+		var addrs []string
+		for _, n := range nodes {
+			addrs = append(addrs, n.addr)
+		}
+		seeds = strings.Join(addrs, ",")
+		desc = "3 masters, no replicas, on loopback; each redis-server in a session of its own, persistence off; no CPU pinning"
+	}
+	if err := loadCluster(ctx, strings.Split(seeds, ",")); err != nil {
+		return fmt.Errorf("loading data: %w", err)
+	}
+	fmt.Printf("cluster %s; %d rounds of %v per client and workload (warm-up %v)\n", seeds, rounds, dur, warm)
+
+	samples := map[string]map[string][]clusterSample{}
+	for _, wl := range clusterWorkloads {
+		samples[wl] = map[string][]clusterSample{}
+	}
+	for r := range rounds {
+		fmt.Printf("round %d/%d ", r+1, rounds)
+		for wi, wl := range clusterWorkloads {
+			k := (r + wi) % len(rows)
+			for _, c := range append(slices.Clone(rows[k:]), rows[:k]...) {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				res, err := runClusterWorker(ctx, bins[c.Build], seeds, c, wl, dur, warm)
+				s := clusterSample{Round: r, Result: res}
+				if err != nil {
+					s.Err = err.Error()
+					fmt.Printf("\n  %s %s: %v\n", wl, c.Name, err)
+				}
+				samples[wl][c.Name] = append(samples[wl][c.Name], s)
+			}
+			fmt.Print(".")
+		}
+		fmt.Printf(" %v\n", time.Since(start).Round(time.Second))
+	}
+	rep := &clusterReport{
+		Date: time.Now().UTC(), Command: command, Machine: mach, Rounds: rounds,
+		Time: dur.String(), Warmup: warm.String(), Elapsed: time.Since(start).Round(time.Second).String(),
+		Cluster: desc, Samples: samples, Workloads: clusterWorkloads, Stats: map[string][]clusterStat{},
+	}
+	rep.build(rows)
+	fmt.Println()
+	fmt.Print(rep.text())
+	if os.Getenv("BENCH_DOCS") == "0" {
+		return nil
+	}
+	docs := filepath.Join(filepath.Dir(mod), "docs")
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(docs, "benchmarks-cluster.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	md := rep.markdown()
+	if err := replaceSection(filepath.Join(docs, "benchmarks.md"), md, true); err != nil {
+		return err
+	}
+	if err := replaceSection(filepath.Join(filepath.Dir(mod), "README.md"), rep.readme(), false); err != nil {
+		return err
+	}
+	fmt.Printf("wrote docs/benchmarks-cluster.json and the cluster sections of docs/benchmarks.md and README.md\n")
+	return nil
+}
+
+func runClusterWorker(ctx context.Context, bin, seeds string, c clusterRow, wl string, dur, warm time.Duration) (workload.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*(dur+warm)+time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addrs", seeds, "-client", c.Client, "-workload", wl,
+		"-time", dur.String(), "-warmup", warm.String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return workload.Result{}, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var res workload.Result
+	if err := json.Unmarshal(out, &res); err != nil {
+		return res, fmt.Errorf("worker output %q: %v", out, err)
+	}
+	if res.Ops == 0 {
+		return res, errors.New("worker ran no command")
+	}
+	return res, nil
+}
+
+// loadCluster writes the keys of the cluster workloads.
+func loadCluster(ctx context.Context, seeds []string) error {
+	rdb, err := cluster.New(cluster.Options{Addrs: seeds})
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	keys := append([]string{workload.KeyGet}, workload.ParKeys()...)
+	keys = append(keys, workload.PipeKeys()...)
+	keys = append(keys, workload.MGetKeyList()...)
+	values := map[string]any{}
+	for _, k := range keys {
+		values[k] = workload.Value
+	}
+	// MSET across slots: split by slot, one MSET per slot.
+	if err := rdb.MSet(ctx, values).Err(); err != nil {
+		return err
+	}
+	vals, err := rdb.MGet(ctx, workload.MGetKeyList()...).Result()
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		if s, _ := v.(string); s != string(workload.Value) {
+			return fmt.Errorf("%s holds %v after loading", workload.MGetKeyList()[i], v)
+		}
+	}
+	return nil
+}
+
+// benchNode is a cluster node this program started.
+type benchNode struct {
+	addr string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func (n *benchNode) stop() {
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.done:
+	case <-time.After(5 * time.Second):
+		_ = n.cmd.Process.Kill()
+		<-n.done
+	}
+}
+
+// startBenchCluster starts n redis-server --cluster-enabled yes on
+// loopback ports whose bus ports (+10000) are free too, each in a session
+// of its own as the single-server benchmark starts its server, and joins
+// them with redis-cli --cluster create.
+func startBenchCluster(ctx context.Context, dir string, n int) ([]*benchNode, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, errors.New("redis-server not found on PATH (make deps installs it)")
+	}
+	cli, err := exec.LookPath("redis-cli")
+	if err != nil {
+		return nil, errors.New("redis-cli not found on PATH (make deps installs redis-tools)")
+	}
+	var nodes []*benchNode
+	fail := func(err error) ([]*benchNode, error) {
+		for _, nd := range nodes {
+			nd.stop()
+		}
+		return nil, err
+	}
+	used := map[int]bool{}
+	for len(nodes) < n {
+		port, err := clusterPort(used)
+		if err != nil {
+			return fail(err)
+		}
+		used[port] = true
+		p := strconv.Itoa(port)
+		log, err := os.Create(filepath.Join(dir, "redis-"+p+".log"))
+		if err != nil {
+			return fail(err)
+		}
+		cmd := exec.Command(bin, "--port", p, "--bind", "127.0.0.1", "--protected-mode", "no",
+			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--logfile", "",
+			"--maxclients", "4096", "--cluster-enabled", "yes", "--cluster-config-file", "nodes-"+p+".conf",
+			"--cluster-node-timeout", "5000")
+		cmd.Stdout, cmd.Stderr = log, log
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setsid: true}
+		if err := cmd.Start(); err != nil {
+			log.Close()
+			return fail(err)
+		}
+		nd := &benchNode{addr: net.JoinHostPort("127.0.0.1", p), cmd: cmd, done: make(chan struct{})}
+		go func() { _ = cmd.Wait(); log.Close(); close(nd.done) }()
+		s := &server{addr: nd.addr, cmd: cmd, done: nd.done}
+		if err := s.waitReady(5 * time.Second); err != nil {
+			nd.stop()
+			continue // the port was taken meanwhile: another
+		}
+		nodes = append(nodes, nd)
+	}
+	args := []string{"--cluster", "create"}
+	for _, nd := range nodes {
+		args = append(args, nd.addr)
+	}
+	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
+		return fail(fmt.Errorf("redis-cli %s: %v\n%s", strings.Join(args, " "), err, out))
+	}
+	// Every node must report cluster_state:ok and a full slot map.
+	deadline := time.Now().Add(30 * time.Second)
+	for _, nd := range nodes {
+		rdb, err := client.New(client.Options{Addr: nd.addr})
+		if err != nil {
+			return fail(err)
+		}
+		for {
+			v, err := rdb.Do(ctx, "CLUSTER", "INFO").Result()
+			info, _ := v.(string)
+			if b, ok := v.([]byte); ok {
+				info = string(b)
+			}
+			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_slots_ok:16384") {
+				break
+			}
+			if time.Now().After(deadline) {
+				rdb.Close()
+				return fail(fmt.Errorf("the cluster is not ok on %s: %v %s", nd.addr, err, info))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		rdb.Close()
+	}
+	return nodes, nil
+}
+
+// clusterPort picks a random port in 12000-21999 that is free, with its
+// bus port (+10000, below the ephemeral range) free too.
+func clusterPort(used map[int]bool) (int, error) {
+	free := func(p int) bool {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			return false
+		}
+		l.Close()
+		return true
+	}
+	for range 200 {
+		p := 12000 + rand.IntN(10000)
+		if !used[p] && free(p) && free(p+10000) {
+			return p, nil
+		}
+	}
+	return 0, errors.New("no free port pair (port, port+10000) in 12000-21999")
+}
+
+func clusterMedian(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func clusterMedianOf(ss []clusterSample, f func(clusterSample) float64) float64 {
+	var xs []float64
+	for _, s := range ss {
+		if s.ok() {
+			xs = append(xs, f(s))
+		}
+	}
+	return clusterMedian(xs)
+}
+
+// build computes the medians, and each row's ratio to the best peer: the
+// median over rounds of the ratio within a round.
+func (rep *clusterReport) build(rows []clusterRow) {
+	for _, wl := range rep.Workloads {
+		by := rep.Samples[wl]
+		best, bestRate := "", 0.0
+		for _, c := range rows {
+			if r := clusterMedianOf(by[c.Name], clusterSample.rate); c.Peer && r > bestRate {
+				best, bestRate = c.Name, r
+			}
+		}
+		for _, c := range rows {
+			ss := by[c.Name]
+			st := clusterStat{Client: c.Name, BestPeer: c.Name == best, VsBest: math.NaN()}
+			for _, s := range ss {
+				if s.ok() {
+					st.Rounds++
+				} else if st.Err == "" {
+					st.Err = s.Err
+				}
+			}
+			st.OpsPerSec = clusterMedianOf(ss, clusterSample.rate)
+			st.AllocsPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
+			st.BytesPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return float64(s.Bytes) / float64(s.Ops) })
+			st.CPUPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
+			if best != "" {
+				var rs []float64
+				for _, x := range ss {
+					for _, y := range by[best] {
+						if x.Round == y.Round && x.ok() && y.ok() {
+							rs = append(rs, x.rate()/y.rate())
+						}
+					}
+				}
+				st.VsBest = clusterMedian(rs)
+			}
+			rep.Stats[wl] = append(rep.Stats[wl], st)
+		}
+	}
+}
+
+var clusterHeader = []string{"ops/s", "allocs/op", "B/op", "CPU µs/op", "× best peer"}
+
+func (st clusterStat) cells() []string {
+	if st.Rounds == 0 {
+		msg, _, _ := strings.Cut(st.Err, "\n")
+		return []string{"error: " + msg, "", "", "", ""}
+	}
+	num := func(v float64, prec int) string {
+		if math.IsNaN(v) {
+			return "-"
+		}
+		return strconv.FormatFloat(v, 'f', prec, 64)
+	}
+	rate := num(st.OpsPerSec, 0)
+	switch v := st.OpsPerSec; {
+	case v >= 1e6:
+		rate = fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e3:
+		rate = fmt.Sprintf("%.1fk", v/1e3)
+	}
+	ratio := "-"
+	if !math.IsNaN(st.VsBest) {
+		ratio = fmt.Sprintf("%.2f×", st.VsBest)
+	}
+	return []string{rate, num(st.AllocsPerOp, 2), num(st.BytesPerOp, 0), num(st.CPUPerOp, 2), ratio}
+}
+
+func (rep *clusterReport) summary() string {
+	m := rep.Machine
+	return fmt.Sprintf("%s; duoredis %s; %d CPUs, %s; Linux %s; %s; redis-server %s; hiredis %s; go-redis %s; rueidis %s",
+		rep.Date.Format("2006-01-02 15:04 MST"), m.Commit, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.RedisServer, m.Hiredis,
+		m.Modules["github.com/redis/go-redis/v9"], m.Modules["github.com/redis/rueidis"])
+}
+
+func (rep *clusterReport) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\ncluster: %s\n%d rounds × %s per client and workload; medians\n\n", rep.summary(), rep.Cluster, rep.Rounds, rep.Time)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(clusterHeader, "\t"))
+	for _, wl := range rep.Workloads {
+		for i, st := range rep.Stats[wl] {
+			title := ""
+			if i == 0 {
+				title = clusterTitles[wl]
+			}
+			name := st.Client
+			if st.BestPeer {
+				name += " *"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", title, name, strings.Join(st.cells(), "\t"))
+		}
+	}
+	tw.Flush()
+	b.WriteString("* best peer (highest median ops/s of go-redis and rueidis)\n")
+	return b.String()
+}
+
+func (rep *clusterReport) table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(clusterHeader, " | "), strings.Repeat("---:|", len(clusterHeader)))
+	for _, wl := range rep.Workloads {
+		for i, st := range rep.Stats[wl] {
+			title := ""
+			if i == 0 {
+				title = clusterTitles[wl]
+			}
+			name := st.Client
+			if st.BestPeer {
+				name = "**" + name + "**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", title, name, strings.Join(st.cells(), " | "))
+		}
+	}
+	return b.String()
+}
+
+func (rep *clusterReport) markdown() string {
+	var b strings.Builder
+	m := rep.Machine
+	b.WriteString("## Redis Cluster\n\n")
+	b.WriteString("duoredis's `cluster.Client` (pure-Go, and hiredis with `-tags hiredis`) against go-redis v9's\n")
+	b.WriteString("`ClusterClient` and rueidis, all with default options, on a local cluster. Generated by\n")
+	b.WriteString("`benchmarks/cmd/bench` with `BENCH_CLUSTER=1` (`make bench-cluster`); do not edit by hand.\n\n")
+	fmt.Fprintf(&b, "- date: %s\n", rep.Date.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- machine: %d CPUs (`nproc`), %s, Linux %s\n", m.CPUs, m.CPUModel, m.Kernel)
+	fmt.Fprintf(&b, "- software: duoredis %s, %s, redis-server %s, hiredis %s", m.Commit, m.Go, m.RedisServer, m.Hiredis)
+	for _, k := range []string{"github.com/redis/go-redis/v9", "github.com/redis/rueidis"} {
+		fmt.Fprintf(&b, ", %s %s", k, m.Modules[k])
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload and round after %s of warm-up; %s in all)\n",
+		rep.Command, rep.Rounds, rep.Time, rep.Warmup, rep.Elapsed)
+	fmt.Fprintf(&b, "- cluster: %s\n\n", rep.Cluster)
+	b.WriteString(rep.table())
+	b.WriteString("\nBold: the best peer of the workload. Every sample: `docs/benchmarks-cluster.json`.\n\n")
+	b.WriteString("Method: as above (rounds in a rotating order, a fresh worker process per client, workload and\n")
+	b.WriteString("round, medians, ratios within a round), with `benchmarks/cmd/clusterworker` as the worker. The\n")
+	b.WriteString("keys are the single-server workloads' (`bench:k16`, `bench:par:*`, `bench:pipe:*`, `bench:mget:*`):\n")
+	b.WriteString("their slots are on all three masters, so the pipeline of 100 goes to every node and the MGET of\n")
+	b.WriteString("100 keys is split by slot. go-redis sends a cross-slot MGET as is (CROSSSLOT) unless given its\n")
+	b.WriteString("command-info resolver (`SetCommandInfoResolver(NewDynamicResolver())`, set for its row); rueidis refuses it\n")
+	b.WriteString("through `Do`, so its row uses `rueidis.MGet`, its helper that splits by slot (and returns a map).\n")
+	b.WriteString("No CPU pinning: three servers and the client share the machine's cores, so the figures are\n")
+	b.WriteString("noisier than the single-server ones; compare the ratios.\n")
+	return b.String()
+}
+
+func (rep *clusterReport) readme() string {
+	return fmt.Sprintf("%s (`%s`, %d rounds; %s):\n\n%s",
+		rep.Date.Format("2006-01-02"), rep.Command, rep.Rounds, rep.summary(), rep.table())
+}
+
+const (
+	clusterBegin = "<!-- cluster-bench:begin -->"
+	clusterEnd   = "<!-- cluster-bench:end -->"
+)
+
+// replaceSection puts text between the cluster markers of the file at
+// path; when the file has none and add is set, it appends them with text.
+func replaceSection(path, text string, add bool) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if add && errors.Is(err, os.ErrNotExist) {
+			b = nil
+		} else if errors.Is(err, os.ErrNotExist) {
+			return nil
+		} else {
+			return err
+		}
+	}
+	s := string(b)
+	i, j := strings.Index(s, clusterBegin), strings.Index(s, clusterEnd)
+	switch {
+	case i >= 0 && j > i:
+		s = s[:i+len(clusterBegin)] + "\n" + text + s[j:]
+	case add:
+		s = strings.TrimRight(s, "\n") + "\n\n" + clusterBegin + "\n" + text + clusterEnd + "\n"
+	default:
+		fmt.Fprintf(os.Stderr, "note: %s has no %q line: its cluster table is not updated\n", path, clusterBegin)
+		return nil
+	}
+	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+// keepClusterSection returns md, the single-server report, followed by the
+// cluster section of the file at path, if it has one: make bench rewrites
+// docs/benchmarks.md and keeps the table of make bench-cluster.
+func keepClusterSection(path, md string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return md
+	}
+	s := string(b)
+	i, j := strings.Index(s, clusterBegin), strings.Index(s, clusterEnd)
+	if i < 0 || j < i {
+		return md
+	}
+	return strings.TrimRight(md, "\n") + "\n\n" + s[i:j+len(clusterEnd)] + "\n"
+}
