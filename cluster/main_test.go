@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestMain(m *testing.M) { redistest.Main(m) }
+// TestMain starts the examples' cluster (REDIS_CLUSTER_ADDRS) unless the
+// user named one; it is the tests' SharedCluster.
+func TestMain(m *testing.M) { redistest.Main(m, redistest.ClusterEnv) }
 
 var ctx = context.Background()
 

@@ -1283,17 +1283,27 @@ func SharedCluster(t testing.TB, opts ...ClusterOption) *Cluster {
 	}
 	cfg := newClusterConfig(opts)
 	cli := clusterCLI(t, bin)
+	c, err := sharedCluster(bin, cli, cfg)
+	if err != nil {
+		t.Fatalf("redistest: shared cluster: %v", err)
+	}
+	return c
+}
+
+// sharedCluster returns the shared cluster of cfg, starting it on first
+// use; Main stops it.
+func sharedCluster(bin, cli string, cfg clusterConfig) (*Cluster, error) {
 	key := fmt.Sprintf("%+v", cfg)
 	sharedClusters.mu.Lock()
 	defer sharedClusters.mu.Unlock()
 	if c := sharedClusters.m[key]; c != nil {
-		return c
+		return c, nil
 	}
 	dirs := make([]string, cfg.masters*(1+cfg.replicas))
 	for i := range dirs {
 		d, err := os.MkdirTemp("", "redistest")
 		if err != nil {
-			t.Fatalf("redistest: %v", err)
+			return nil, err
 		}
 		dirs[i] = d
 	}
@@ -1303,7 +1313,7 @@ func SharedCluster(t testing.TB, opts ...ClusterOption) *Cluster {
 	c := &Cluster{cfg: cfg, cli: cli}
 	if err := c.start(bin, dirs); err != nil {
 		_ = c.stopAll()
-		t.Fatalf("redistest: shared cluster: %v", err)
+		return nil, err
 	}
 	shared.mu.Lock()
 	if shared.servers == nil {
@@ -1317,5 +1327,5 @@ func SharedCluster(t testing.TB, opts ...ClusterOption) *Cluster {
 		sharedClusters.m = make(map[string]*Cluster)
 	}
 	sharedClusters.m[key] = c
-	return c
+	return c, nil
 }
