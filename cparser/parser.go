@@ -39,6 +39,7 @@ type Parser struct {
 	lastEnd int64               // stream offset just after the last reply returned before this batch
 	base    int64               // stream offset of hiredis's offset 0 (moved by readBigBulk)
 	rerr    error               // error of rd, returned once the buffered replies are out
+	npend   int                 // p.buf[:npend]: bytes read but not fed yet (left by ReadBulk)
 	err     error               // sticky error
 	opts    redis.ParserOptions // with defaults
 	maxBulk int64               // MaxBulkLen as hiredis applies it
@@ -83,11 +84,12 @@ func (p *Parser) Reset(r io.Reader) {
 	p.next, p.cur = 0, cursor{}
 	p.fed, p.lastEnd, p.base = 0, 0, 0
 	p.rerr, p.err = nil, nil
+	p.npend = 0
 }
 
 // Buffered reports how many bytes were read from the stream and not yet
 // returned as part of a reply.
-func (p *Parser) Buffered() int { return int(p.fed - p.returnedEnd()) }
+func (p *Parser) Buffered() int { return int(p.fed-p.returnedEnd()) + p.npend }
 
 // returnedEnd is the stream offset just after the last reply returned. It is
 // computed here rather than kept up to date by ReadReply, which is hotter.
@@ -131,6 +133,13 @@ func (p *Parser) read(dst *redis.Reply) (big bool, err error) {
 	if p.batch.Err != nil {
 		return false, p.batch.Err
 	}
+	if p.npend > 0 {
+		// Read before, by ReadBulk, and not fed yet: the next bytes of
+		// the stream, at the front of p.buf.
+		n := p.npend
+		p.npend = 0
+		return p.use(dst, n)
+	}
 	if p.rerr != nil {
 		if p.rerr == io.EOF && p.fed > p.returnedEnd() {
 			return false, io.ErrUnexpectedEOF
@@ -143,15 +152,7 @@ func (p *Parser) read(dst *redis.Reply) (big bool, err error) {
 			p.rerr = err
 		}
 		if n > 0 {
-			p.lastEnd = p.returnedEnd()
-			if p.opts.OwnLargeBulks && p.lastEnd == p.fed {
-				// hiredis holds nothing: the read starts a reply.
-				if hdr, size, ok := bigBulkHeader(p.buf[:n], p.maxBulk); ok {
-					return true, p.readBigBulk(dst, n, hdr, size)
-				}
-			}
-			p.feed(p.buf[:n])
-			return false, nil
+			return p.use(dst, n)
 		}
 		if err != nil {
 			return p.read(dst)
@@ -160,6 +161,19 @@ func (p *Parser) read(dst *redis.Reply) (big bool, err error) {
 			return false, io.ErrNoProgress
 		}
 	}
+}
+
+// use parses p.buf[:n], the next bytes of the stream.
+func (p *Parser) use(dst *redis.Reply, n int) (big bool, err error) {
+	p.lastEnd = p.returnedEnd()
+	if p.opts.OwnLargeBulks && p.lastEnd == p.fed {
+		// hiredis holds nothing: the read starts a reply.
+		if hdr, size, ok := bigBulkHeader(p.buf[:n], p.maxBulk); ok {
+			return true, p.readBigBulk(dst, n, hdr, size)
+		}
+	}
+	p.feed(p.buf[:n])
+	return false, nil
 }
 
 // feed gives b, the next bytes of the stream, to hiredis.
