@@ -107,6 +107,9 @@ func run() error {
 
 	tourMore(ctx, rdb, step)
 	tourPubSub(ctx, rdb, step)
+	if err := tourCluster(ctx, step); err != nil {
+		return err
+	}
 
 	del, err := rdb.Del(ctx, "tour:greeting", "tour:counter", "tour:session", "tour:a", "tour:b", "tour:c", "tour:list").Result()
 	step(`Del(tour keys)`, del, err)
