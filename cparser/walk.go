@@ -4,6 +4,7 @@ package cparser
 
 import (
 	"math"
+	"unsafe"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/hiredis"
@@ -43,9 +44,17 @@ var (
 // moves c.i on. It is inlined into the loops that call it, which matters at
 // ~2 ns an element.
 func setScalar(dst *redis.Reply, e *hiredis.Entry, c *cursor) {
-	// Field by field: assigning a Reply literal to *dst would go through
-	// typedmemmove, several times slower.
 	k := e.Kind
+	var s []byte
+	if hasStr[k] {
+		n := int(e.SLen)
+		s = c.arena[c.a : c.a+n : c.a+n] // empty but not nil for "" (RESP_RULES 14)
+		c.a += n
+	}
+	// Field by field: assigning a Reply literal to *dst would go through
+	// typedmemmove, several times slower. The pointer fields last and
+	// together, so that they share one write-barrier check, and each
+	// written once.
 	dst.Kind = k
 	dst.Format = [3]byte{}
 	dst.Owned = false
@@ -53,11 +62,7 @@ func setScalar(dst *redis.Reply, e *hiredis.Entry, c *cursor) {
 	dst.Float = 0
 	dst.Elems = dst.Elems[:0]
 	dst.Attrs = nil
-	dst.Str = nil
-	if n := int(e.SLen); hasStr[k] {
-		dst.Str = c.arena[c.a : c.a+n : c.a+n] // empty but not nil for "" (RESP_RULES 14)
-		c.a += n
-	}
+	dst.Str = s
 }
 
 // setSlowScalar sets *dst to a double, a verbatim string or a held bulk.
@@ -137,13 +142,64 @@ func fillElems(dst *redis.Reply, c *cursor, n int) {
 		elems = grown
 	}
 	elems = elems[:n]
-	for j := range elems {
-		if e := &c.tape[c.i]; !slow[e.Kind] {
-			setScalar(&elems[j], e, c)
-			c.i++
-		} else {
-			fill(&elems[j], c)
+	for j := 0; j < n; {
+		// Runs of scalars (most arrays are all scalars) in a loop of their
+		// own, the rest here.
+		if k := fillScalars(elems[j:], c); k > 0 {
+			j += k
+			continue
 		}
+		fill(&elems[j], c)
+		j++
 	}
 	dst.Elems = elems
+}
+
+// fillScalars fills the elements of elems from c as long as the entries are
+// not slow (as setScalar does), and returns how many it filled. It is the
+// loop of long arrays, so it is written for the compiler: it calls nothing
+// (with a call in the loop, fill for the rare nested reply, the compiler
+// keeps the cursor in memory), the tape is indexed like elems (no bounds
+// checks), and the arena is walked by a pointer: the glue checked that the
+// strings of the tape's entries are in the arena, which the check after the
+// loop confirms.
+//
+//go:noinline
+func fillScalars(elems []redis.Reply, c *cursor) int {
+	tape := c.tape[c.i:]
+	if len(tape) < len(elems) {
+		elems = elems[:len(tape)]
+	}
+	tape = tape[:len(elems)]
+	base := unsafe.Pointer(unsafe.SliceData(c.arena))
+	ap := unsafe.Add(base, c.a)
+	j := 0
+	for ; j < len(elems); j++ {
+		e := &tape[j]
+		k := e.Kind
+		if slow[k] {
+			break
+		}
+		var s []byte
+		if hasStr[k] {
+			n := int(e.SLen)
+			s = unsafe.Slice((*byte)(ap), n) // empty but not nil for "" (RESP_RULES 14)
+			ap = unsafe.Add(ap, n)
+		}
+		d := &elems[j]
+		d.Kind = k
+		d.Format = [3]byte{}
+		d.Owned = false
+		d.Int = e.N & isInt[k]
+		d.Float = 0
+		d.Elems = d.Elems[:0]
+		d.Attrs = nil
+		d.Str = s
+	}
+	c.i += j
+	c.a = int(uintptr(ap) - uintptr(base))
+	if c.a > len(c.arena) {
+		panic("cparser: the tape's strings overrun the arena")
+	}
+	return j
 }

@@ -381,29 +381,68 @@ static void duo_release(duo_reader *d) {
 	d->nheld = 0;
 }
 
-// duo_create_string: hiredis calls it for '+', '-', '(' lines and for '$'
-// and '=' bulks (s points into hiredis's buffer). Plain bulk strings and
-// simple strings take this lean path; the rest, duo_create_string_slow.
-static void *duo_create_string(const redisReadTask *t, char *s, size_t n) {
+// duo_create_bulk takes a plain bulk string ('$') the general way: the
+// checks, a big top-level payload handed over, the tape grown, the end of a
+// top-level reply recorded.
+static __attribute__((noinline)) void *duo_create_bulk(const redisReadTask *t, char *s, size_t n) {
 	duo_reader *d = t->privdata;
 	redisReader *r = d->r;
+	size_t q = (size_t)(s - r->buf) + n;
+	if ((long long)n > d->max_bulk || s[n] != '\r' || s[n + 1] != '\n')
+		return duo_create_string_slow(t, s, n);
+	if (n >= DUO_BIG && t->parent == d->root)
+		return duo_hand_over(d, t, s, n);
+	if (duo_push(d, '$', s, n) == NULL)
+		return duo_oom(d);
+	return duo_done(d, t, q + 2, 1);
+}
+
+// duo_create_line takes a simple string ('+'), or hands anything else to
+// duo_create_string_slow.
+static __attribute__((noinline)) void *duo_create_line(const redisReadTask *t, char *s, size_t n) {
+	duo_reader *d = t->privdata;
 	duo_entry *e;
-	if (t->type == REDIS_REPLY_STRING && !d->next_bulkerr) {
-		size_t q = (size_t)(s - r->buf) + n;
-		if (duo_unlikely((long long)n > d->max_bulk || s[n] != '\r' || s[n + 1] != '\n'))
-			return duo_create_string_slow(t, s, n);
-		if (duo_unlikely(n >= DUO_BIG) && t->parent == d->root)
-			return duo_hand_over(d, t, s, n);
-		if (duo_unlikely((e = duo_push(d, '$', s, n)) == NULL))
-			return duo_oom(d);
-		return duo_done(d, t, q + 2, 1);
-	}
 	if (t->type == REDIS_REPLY_STATUS && (long long)n <= d->max_bulk && !duo_has_cr_lf(s, n)) {
 		if (duo_unlikely((e = duo_push(d, '+', s, n)) == NULL))
 			return duo_oom(d);
-		return duo_done(d, t, r->pos, 1);
+		return duo_done(d, t, d->r->pos, 1);
 	}
 	return duo_create_string_slow(t, s, n);
+}
+
+// duo_create_string: hiredis calls it for '+', '-', '(' lines and for '$'
+// and '=' bulks (s points into hiredis's buffer). A bulk string that is an
+// element of an array, but not its last, takes the first path: it is the
+// one of long arrays (LRANGE, MGET, HGETALL), so it is kept free of calls,
+// and gcc then saves no register for it. Anything unusual on it (room to
+// grow, a big payload, a missing CRLF, a limit) goes to duo_create_bulk, by
+// a tail call, as do other plain bulk strings. Simple strings take a lean
+// path too (duo_create_line); the rest, duo_create_string_slow.
+static void *duo_create_string(const redisReadTask *t, char *s, size_t n) {
+	duo_reader *d = t->privdata;
+	if (t->type == REDIS_REPLY_STRING && !d->next_bulkerr) {
+		const redisReadTask *p = t->parent;
+		if (__builtin_expect(p != d->root && t->idx != p->elements - 1, 1) &&
+		    __builtin_expect(n < DUO_BIG && (long long)n <= d->max_bulk, 1) &&
+		    __builtin_expect(d->tape_len < d->tape_cap && d->arena_cap - d->arena_len >= n, 1) &&
+		    __builtin_expect(s[n] == '\r' && s[n + 1] == '\n', 1)) {
+			redisReader *r = d->r;
+			duo_entry *e = &d->tape[d->tape_len++];
+			e->kind = '$';
+			e->fmt[0] = e->fmt[1] = e->fmt[2] = 0;
+			e->slen = (uint32_t)n;
+			e->n = 0;
+			duo_copy(d->arena + d->arena_len, s, n);
+			d->arena_len += n;
+			// As duo_done, for an item that completes no parent.
+			size_t q = (size_t)(s - r->buf) + n + 2;
+			d->mark = q;
+			duo_prepare(d, q);
+			return d;
+		}
+		return duo_create_bulk(t, s, n);
+	}
+	return duo_create_line(t, s, n);
 }
 
 // duo_create_array: hiredis calls it when an aggregate header is read, so the
