@@ -157,12 +157,17 @@ type Options struct {
 	// that many bytes, which Cached reads use (see Client.Cached and the
 	// README's section on client-side caching). The server must have
 	// CLIENT TRACKING (Redis 6+); the cache reads on connections of its
-	// own, in RESP3 whatever Protocol says.
+	// own, in RESP3 whatever Protocol says (except in the REDIRECT
+	// modes).
 	// default: 0, no cache
 	CacheSize int64
-	// CacheMode is the tracking mode: command.CacheOptIn (OPTIN) or
+	// CacheMode is the tracking mode: command.CacheOptIn (OPTIN),
 	// command.CacheBroadcast (BCAST, over CachePrefixes; keys outside
-	// them are not cached).
+	// them are not cached), or command.CacheRedirect and
+	// CacheBroadcastRedirect (the same through CLIENT TRACKING REDIRECT:
+	// the invalidations come on a RESP2 connection subscribed to
+	// __redis__:invalidate, and the tracked connections speak Protocol,
+	// 2 included: for servers or proxies without RESP3).
 	// default: command.CacheOptIn
 	CacheMode     command.CacheMode
 	CachePrefixes []string

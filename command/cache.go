@@ -65,6 +65,37 @@ package command
 // that follows one's own write never sees the value from before it.
 // FLUSHALL, FLUSHDB and SWAPDB drop everything.
 //
+// REDIRECT (CacheRedirect, CacheBroadcastRedirect), for servers or
+// proxies where the tracked connections must speak RESP2: the tracked
+// connections speak the client's Protocol and send CLIENT TRACKING ON
+// REDIRECT id, id being that of a redirect connection of the Tracker's, a
+// RESP2 connection subscribed to __redis__:invalidate, read all the time.
+// Values and their invalidations now come on different connections, so
+// the order of one connection no longer orders them. The guard:
+//
+//   - The pending-entry rule holds as before (an invalidation read on the
+//     redirect connection while a flight is in flight dooms it).
+//   - The confirmation PING goes on the redirect connection (where a
+//     subscribed RESP2 connection answers "pong"): when it comes, every
+//     invalidation the server sent before it ran the PING has been read,
+//     which covers every write acknowledged before the value came.
+//   - A value is cached only if its tracked connection redirects to the
+//     redirect connection open now (RedirectOK), at its reply and at its
+//     confirmation. When the redirect connection is lost (an I/O error, a
+//     failed heartbeat, CLIENT KILL, a tracking-redir-broken push on a
+//     RESP3 tracked connection naming it), every entry is dropped and
+//     every flight doomed: invalidations sent to it meanwhile are lost.
+//     A new one is dialed, and the tracked connections are pointed at it
+//     in place (CLIENT TRACKING OFF, ON REDIRECT newid, as one group);
+//     values read before that group's reply are not cached. So nothing
+//     fetched while the redirect connection is down or being dialed
+//     again is ever cached.
+//
+// A RESP2 tracked connection is not told that its redirect connection is
+// gone (the server tells only RESP3 ones, tracking-redir-broken, at the
+// first invalidation it cannot deliver): a redirect connection lost
+// silently is found by its heartbeat, within Heartbeat plus ReadTimeout.
+//
 // What can be stale, for how long: a value is served while no
 // invalidation for it has been read. Another client's write is thus
 // visible here once its invalidation has been read: on loopback tens of
@@ -107,7 +138,27 @@ const (
 	// sends invalidations for every key with one of the prefixes, read
 	// or not. Keys outside them are not cached.
 	CacheBroadcast
+	// CacheRedirect: OPTIN tracking whose invalidations go to a
+	// connection of their own (CLIENT TRACKING ON REDIRECT), a RESP2
+	// connection subscribed to __redis__:invalidate; the tracked
+	// connections speak the client's Protocol, RESP2 included. For
+	// servers and proxies where the tracked connections cannot speak
+	// RESP3. See "REDIRECT" in the design at the top of cache.go.
+	CacheRedirect
+	// CacheBroadcastRedirect: BCAST (with Prefixes) through a redirect
+	// connection, as CacheRedirect.
+	CacheBroadcastRedirect
 )
+
+// optIn reports whether the mode tracks only the reads that ask (OPTIN).
+func (m CacheMode) optIn() bool { return m == CacheOptIn || m == CacheRedirect }
+
+// broadcast reports whether the mode is BCAST.
+func (m CacheMode) broadcast() bool { return m == CacheBroadcast || m == CacheBroadcastRedirect }
+
+// redirect reports whether the mode sends invalidations to a redirect
+// connection.
+func (m CacheMode) redirect() bool { return m == CacheRedirect || m == CacheBroadcastRedirect }
 
 // CacheOptions configure a client-side cache.
 type CacheOptions struct {
@@ -141,10 +192,14 @@ type CacheStats struct {
 	Invalidations uint64
 	// Evictions by reason: the byte budget, a lifetime that ended, an
 	// invalidation from the server, a null invalidation, a lost
-	// connection, a write by this client.
+	// connection (a tracked one, or in REDIRECT mode the redirect
+	// connection), a write by this client.
 	EvictedSize, Expired, Invalidated, Flushed, ConnLost, OwnWrites uint64
-	Entries                                                         int
-	Bytes, Budget                                                   int64
+	// RedirectsLost: REDIRECT mode's redirect connections lost (each
+	// dropped every entry).
+	RedirectsLost uint64
+	Entries       int
+	Bytes, Budget int64
 }
 
 // ErrNotCacheable is the error of a command run on a Cached command set
@@ -301,7 +356,7 @@ func NewCache(p *pool.Pool, o CacheOptions) (*Cache, error) {
 		c.budget = o.Size / 2
 	}
 	c.tr = p.NewTracker(pool.TrackingOptions{
-		Conns: o.Conns, BCAST: o.Mode == CacheBroadcast, Prefixes: o.Prefixes,
+		Conns: o.Conns, BCAST: o.Mode.broadcast(), Prefixes: o.Prefixes, Redirect: o.Mode.redirect(),
 		Heartbeat: o.Heartbeat, Events: (*cacheEvents)(c),
 	})
 	return c, nil
@@ -330,7 +385,7 @@ func (c *Cache) Stats() CacheStats {
 		EvictedSize: c.ev[evSize].Load(), Expired: c.ev[evExpired].Load(),
 		Invalidated: c.ev[evInvalidated].Load(), Flushed: c.ev[evFlushed].Load(),
 		ConnLost: c.ev[evConnLost].Load(), OwnWrites: c.ev[evOwnWrite].Load(),
-		Entries: n, Bytes: b, Budget: c.opts.Size,
+		RedirectsLost: c.tr.RedirectsLost(), Entries: n, Bytes: b, Budget: c.opts.Size,
 	}
 }
 
@@ -520,6 +575,9 @@ func (c *Cache) dropConnLocked(conn pool.ConnID, reason int) {
 type cacheEvents Cache
 
 func (ce *cacheEvents) Opened(conn pool.ConnID) {
+	if conn.Slot == pool.RedirectSlot {
+		return
+	}
 	c := (*Cache)(ce)
 	c.mu.Lock()
 	c.live[conn.Slot] = conn.Gen
@@ -529,6 +587,21 @@ func (ce *cacheEvents) Opened(conn pool.ConnID) {
 func (ce *cacheEvents) Closed(conn pool.ConnID) {
 	c := (*Cache)(ce)
 	c.mu.Lock()
+	if conn.Slot == pool.RedirectSlot {
+		// Every entry relied on it for its invalidations.
+		c.flushLocked(evConnLost)
+		var resolve []*flight
+		for _, f := range c.flights {
+			if f.state == flConfirming {
+				resolve = append(resolve, f)
+			}
+		}
+		for _, f := range resolve {
+			c.finishLocked(f)
+		}
+		c.mu.Unlock()
+		return
+	}
 	if c.live[conn.Slot] == conn.Gen {
 		c.live[conn.Slot] = 0
 	}
@@ -549,7 +622,10 @@ func (ce *cacheEvents) Closed(conn pool.ConnID) {
 func (ce *cacheEvents) Invalidate(conn pool.ConnID, keys []redis.Reply, all bool) {
 	c := (*Cache)(ce)
 	c.mu.Lock()
-	if all {
+	if all && conn.Slot == pool.RedirectSlot {
+		c.invals.Add(1)
+		c.flushLocked(evFlushed)
+	} else if all {
 		c.invals.Add(1)
 		c.dropConnLocked(conn, evFlushed)
 		for _, f := range c.flights {

@@ -96,7 +96,7 @@ func cacheSpec(args []any) (name, key string, ok bool) {
 // covered reports whether the cache's tracking covers key (BCAST
 // prefixes).
 func (c *Cache) covered(key string) bool {
-	if c.opts.Mode != CacheBroadcast || len(c.opts.Prefixes) == 0 {
+	if !c.opts.Mode.broadcast() || len(c.opts.Prefixes) == 0 {
 		return true
 	}
 	for _, p := range c.opts.Prefixes {
@@ -178,7 +178,7 @@ func cachedOnce[T any](e *Engine, ctx context.Context, k call[T], args []any) Re
 			continue // doomed: fetch again
 		}
 		c.misses.Add(1)
-		h := &fetch[T]{c: c, e: e, k: k, name: strings.Clone(name), f: f, optin: c.opts.Mode == CacheOptIn, ttl: int64(k.cache)}
+		h := &fetch[T]{c: c, e: e, k: k, name: strings.Clone(name), f: f, optin: c.opts.Mode.optIn(), ttl: int64(k.cache)}
 		var grp []byte
 		n := 2
 		if h.optin {
@@ -269,6 +269,9 @@ func lifetime(sent, ttl int64, r *redis.Reply) int64 {
 // (see the design).
 func (c *Cache) fetched(conn pool.ConnID, fs []*flight) {
 	now := c.now()
+	// REDIRECT: conn's invalidations go to the redirect connection open
+	// now (not to an older one, whose loss already flushed everything).
+	_, redirOK := c.tr.RedirectOK(conn)
 	c.mu.Lock()
 	confirm := fs[:0:0]
 	for _, f := range fs {
@@ -276,7 +279,7 @@ func (c *Cache) fetched(conn pool.ConnID, fs []*flight) {
 			continue
 		}
 		f.conn = conn
-		if f.doomed || c.live[conn.Slot] != conn.Gen || f.expire <= now {
+		if f.doomed || c.live[conn.Slot] != conn.Gen || f.expire <= now || !redirOK {
 			f.doomed = true
 			c.finishLocked(f)
 			continue
@@ -288,7 +291,7 @@ func (c *Cache) fetched(conn pool.ConnID, fs []*flight) {
 	if len(confirm) == 0 {
 		return
 	}
-	if !c.tr.SendOn(conn, pingCmd, 1, &confirmation{c: c, fs: confirm}) {
+	if !c.tr.Confirm(conn, &confirmation{c: c, fs: confirm}) {
 		c.mu.Lock()
 		for _, f := range confirm {
 			f.doomed = true
@@ -297,8 +300,6 @@ func (c *Cache) fetched(conn pool.ConnID, fs []*flight) {
 		c.mu.Unlock()
 	}
 }
-
-var pingCmd = []byte("*1\r\n$4\r\nPING\r\n")
 
 // confirmation is the PING that publishes fetched values.
 type confirmation struct {
@@ -373,7 +374,7 @@ func cachedMGet(c *Cache, ctx context.Context, ttl time.Duration, args []any) Re
 		return Result[[]any]{val: out, cache: minTTL}
 	}
 	c.misses.Add(uint64(len(missing)))
-	h := &fetchMGet{c: c, optin: c.opts.Mode == CacheOptIn, ttl: int64(ttl), fs: make([]*flight, len(missing))}
+	h := &fetchMGet{c: c, optin: c.opts.Mode.optIn(), ttl: int64(ttl), fs: make([]*flight, len(missing))}
 	for j, i := range missing {
 		if f, leader := c.startFlight(string(appendGet(buf[:0], keys[i])), strings.Clone(keys[i])); leader {
 			h.fs[j] = f

@@ -61,6 +61,14 @@ type TrackingOptions struct {
 	// where only the command after CLIENT CACHING YES is tracked.
 	BCAST    bool
 	Prefixes []string
+	// Redirect sends the invalidations to a connection of their own
+	// (CLIENT TRACKING ON REDIRECT id), a RESP2 connection subscribed to
+	// __redis__:invalidate, instead of the tracked connections, which
+	// then speak the pool's Protocol (2 or 3). It is for servers or
+	// proxies where the tracked connections must speak RESP2. The
+	// redirect connection is reported to Events with Slot RedirectSlot;
+	// see Confirm and RedirectOK for the race this mode has to guard.
+	Redirect bool
 	// Heartbeat is how often an idle tracked connection is PINGed, so that
 	// one cut silently (a half-open TCP connection) is found within
 	// Heartbeat plus ReadTimeout; default 1s, negative: never.
@@ -85,6 +93,13 @@ type Tracker struct {
 	ids  []int64 // the server's client ID of each slot's connection
 	stop chan struct{}
 	once sync.Once
+
+	// REDIRECT mode: the redirect connection, and for each slot the
+	// generation of its connection (rconn) and that of the redirect
+	// connection it redirects to (rgen; dialR while it is being dialed,
+	// retracking while retrack's group is in flight).
+	rd                        *redirector
+	rconn, rgen, dialR, retry []uint64
 }
 
 // NewTracker returns a Tracker over p's server and options. It opens no
@@ -102,6 +117,11 @@ func (p *Pool) NewTracker(o TrackingOptions) *Tracker {
 		m.conns[i] = &muxConn{m: m, idx: i}
 	}
 	t := &Tracker{m: m, o: o, ids: make([]int64, o.Conns), stop: make(chan struct{})}
+	if o.Redirect {
+		t.rd = newRedirector(t)
+		t.rconn, t.rgen = make([]uint64, o.Conns), make([]uint64, o.Conns)
+		t.dialR, t.retry = make([]uint64, o.Conns), make([]uint64, o.Conns)
+	}
 	m.trk = t
 	if o.Heartbeat > 0 {
 		go t.heartbeat()
@@ -126,6 +146,9 @@ func (t *Tracker) Close() {
 	t.once.Do(func() {
 		close(t.stop)
 		t.m.close()
+		if t.rd != nil {
+			t.rd.close()
+		}
 	})
 }
 
@@ -226,12 +249,31 @@ func (mc *muxConn) enqueueGroup(cmds []byte, call *muxCall, token bool) {
 	}
 }
 
-// dial opens the connection of a slot: a new one, in RESP3, with tracking
-// on. It is counted as a shared connection of the pool.
+// dial opens the connection of a slot: a new one, in RESP3 (the pool's
+// Protocol in REDIRECT mode), with tracking on. It is counted as a shared
+// connection of the pool.
 func (t *Tracker) dial(slot int) (*Conn, error) {
 	p := t.m.pool
 	o := *p.opts
-	o.Protocol = 3
+	ctx := p.ctx
+	if o.DialTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.DialTimeout)
+		defer cancel()
+	}
+	var rid int64
+	if t.rd != nil {
+		id, gen, err := t.rd.await(ctx)
+		if err != nil {
+			return nil, &HandshakeError{Addr: o.Addr, Command: "CLIENT TRACKING REDIRECT", Err: err}
+		}
+		rid = id
+		t.mu.Lock()
+		t.dialR[slot] = gen
+		t.mu.Unlock()
+	} else {
+		o.Protocol = 3
+	}
 	c, err := o.NewConn(p.ctx, &o)
 	if err == nil && c == nil {
 		err = errNilConn
@@ -239,21 +281,7 @@ func (t *Tracker) dial(slot int) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"CLIENT", "TRACKING", "ON"}
-	if t.o.BCAST {
-		args = append(args, "BCAST")
-		for _, pre := range t.o.Prefixes {
-			args = append(args, "PREFIX", pre)
-		}
-	} else {
-		args = append(args, "OPTIN")
-	}
-	ctx := p.ctx
-	if o.DialTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.DialTimeout)
-		defer cancel()
-	}
+	args := t.trackingArgs(rid)
 	_ = c.WriteStrings(args...)
 	_ = c.WriteStrings("CLIENT", "ID")
 	if err := c.Flush(ctx); err != nil {
@@ -285,16 +313,36 @@ func (t *Tracker) dial(slot int) (*Conn, error) {
 }
 
 // opened, closed and push are the Mux's reports.
-func (t *Tracker) opened(conn ConnID) { t.o.Events.Opened(conn) }
+func (t *Tracker) opened(conn ConnID) {
+	if t.rd != nil {
+		t.mu.Lock()
+		t.rconn[conn.Slot], t.rgen[conn.Slot] = conn.Gen, t.dialR[conn.Slot]
+		t.mu.Unlock()
+	}
+	t.o.Events.Opened(conn)
+}
 
 func (t *Tracker) closed(conn ConnID) {
 	t.mu.Lock()
 	t.ids[conn.Slot] = 0
+	if t.rd != nil && t.rconn[conn.Slot] == conn.Gen {
+		t.rconn[conn.Slot], t.rgen[conn.Slot] = 0, 0
+	}
 	t.mu.Unlock()
 	t.o.Events.Closed(conn)
 }
 
 func (t *Tracker) push(conn ConnID, r *redis.Reply) {
+	if len(r.Elems) == 2 && string(r.Elems[0].Str) == "tracking-redir-broken" {
+		if t.rd != nil {
+			id := r.Elems[1].Int
+			if r.Elems[1].Kind != redis.KindInteger {
+				id, _ = strconv.ParseInt(string(r.Elems[1].Str), 10, 64)
+			}
+			go t.rd.broken(id) // not on the reader: it may write on this connection
+		}
+		return
+	}
 	if len(r.Elems) < 2 || string(r.Elems[0].Str) != "invalidate" {
 		return
 	}
@@ -326,6 +374,13 @@ func (t *Tracker) heartbeat() {
 			if open {
 				t.SendOn(conn, pingCmd, 1, heartbeatReply{t: t})
 			}
+		}
+		if t.rd != nil {
+			if gen := t.rd.current(); gen != 0 {
+				rd := t.rd
+				rd.ping(gen, func(ok bool) {})
+			}
+			t.retrack() // a slot dialed while the redirect connection changed
 		}
 	}
 }
