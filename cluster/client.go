@@ -39,6 +39,7 @@ type Client struct {
 	last      time.Time  // when the last refresh started
 	loadMu    sync.Mutex // serializes refreshes
 	refreshes atomic.Uint64
+	version   atomic.Uint64 // changes with every slot map installed and every MOVED applied
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -438,7 +439,16 @@ func (c *Client) install(t *topology) error {
 		}
 	}
 	c.mu.Unlock()
-	c.state.Store(st)
+	old := c.state.Swap(st)
+	c.version.Add(1)
+	if old != nil && old.epoch != st.epoch {
+		// The cluster changed (a failover, a slot moved): the nodes learn
+		// of it by gossip, so the map just read may lack part of it (say,
+		// a slot of the failed master that the new one did not know of
+		// yet). Look again in a moment; a command that reaches a replica
+		// without a redirect (SPUBLISH) would not tell.
+		time.AfterFunc(settleDelay, c.requestRefresh)
+	}
 	for _, n := range gone {
 		// Commands in flight on it finish first; new ones fail as not
 		// sent, and are routed again.
@@ -446,6 +456,10 @@ func (c *Client) install(t *topology) error {
 	}
 	return nil
 }
+
+// settleDelay is how long after installing a map of a new config epoch the
+// client loads the map again.
+const settleDelay = time.Second
 
 // periodic calls fn every d until Close.
 func (c *Client) periodic(d time.Duration, fn func()) {
@@ -632,6 +646,7 @@ func (r *router) Moved(slot int, addr string) {
 			}
 			if to != nil {
 				st.slots[slot].Store(to)
+				c.version.Add(1)
 			}
 		}
 	}

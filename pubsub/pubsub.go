@@ -71,6 +71,13 @@ type Options struct {
 	// reconnect do not go through it.
 	// default: nil
 	Process func(ctx context.Context, args []any, send func(ctx context.Context) error) error
+	// Router, if set, spreads the subscriptions over the nodes of a Redis
+	// Cluster (see Router): channels and patterns on one connection to
+	// the node it names, each shard channel on a connection to the master
+	// of its hash slot, one connection per node. Conn.Addr is then
+	// replaced by each node's address. cluster.Client sets it.
+	// default: nil, everything on one connection to Conn.Addr
+	Router Router
 }
 
 // PubSub is a publish/subscribe session on one connection of its own,
@@ -110,13 +117,16 @@ type PubSub struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	closed   bool
-	running  bool          // Run is active
-	link     *link         // the current connection; nil when none
-	lastDone chan struct{} // closed when the last reader started has exited
+	mu      sync.Mutex
+	closed  bool
+	running bool             // Run is active
+	links   map[string]*link // the current connection of each route; absent when none
+	// lastDone holds, per route, a channel closed when the last reader
+	// started on it has exited.
+	lastDone map[string]chan struct{}
 	subs     [nFamilies]subSet
 	wbuf     []byte
+	rt       routing // shard channels spread over nodes (Options.Router)
 
 	chanOnce sync.Once
 	ch       chan *Message
@@ -134,6 +144,7 @@ type subSet struct {
 // cn; other goroutines only write to nc, set its write deadline or close
 // it, which net.Conn allows concurrently with reads.
 type link struct {
+	route     string // "" (channels and patterns, everything without a Router) or a node address
 	cn        *pool.Conn
 	nc        net.Conn
 	addr      string
@@ -144,6 +155,7 @@ type link struct {
 	lastWrite time.Time     // guarded by PubSub.mu
 	hcSent    time.Time     // a health check PING in flight; guarded by PubSub.mu
 	reason    error         // why the link was closed on purpose; guarded by PubSub.mu
+	retired   bool          // closed because no subscription needs it; guarded by PubSub.mu
 }
 
 // event is what the reader queues: a message or an error.
@@ -151,6 +163,7 @@ type event struct {
 	msg    *Message
 	err    error
 	dead   *link // the link that err ended
+	from   *link // the link that msg or err was read on
 	health bool  // msg is the pong of a health check
 }
 
@@ -159,7 +172,9 @@ func New(opts Options) *PubSub {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 256
 	}
-	p := &PubSub{opts: &opts, queue: make(chan event, opts.QueueSize)}
+	p := &PubSub{opts: &opts, queue: make(chan event, opts.QueueSize),
+		links: map[string]*link{}, lastDone: map[string]chan struct{}{}}
+	p.rt.init()
 	p.hc = opts.HealthCheckInterval
 	if p.hc == 0 {
 		p.hc = opts.Conn.HealthCheckInterval
@@ -273,23 +288,36 @@ func (p *PubSub) doSubscribe(ctx context.Context, f family, h Handler, names []s
 		before[i].h, before[i].ok = s.active[n]
 		s.active[n] = h
 	}
-	l, err := p.live()
-	switch {
-	case err != nil:
-		// The connection broke; the next read reports it and reconnects.
-	case l == nil:
-		err = p.connect(ctx) // subscribes to everything, names included
-	default:
-		err = p.send(ctx, l, subscribeCmd[f], names...)
+	var err error
+	if p.routed(f) {
+		for _, n := range names {
+			p.loosen(n)
+		}
+		err = p.place(ctx)
+	} else {
+		var l *link
+		l, err = p.live("")
+		switch {
+		case err != nil:
+			// The connection broke; the next read reports it and reconnects.
+		case l == nil:
+			err = p.connect(ctx, "") // subscribes to everything, names included
+		default:
+			err = p.send(ctx, l, subscribeCmd[f], names...)
+		}
 	}
 	if err != nil {
 		// Not subscribed: forget the names, so that a reconnect does not
 		// subscribe to them.
 		for i, n := range names {
+			if p.routed(f) && !p.rt.loose[n] {
+				continue // placed on a node that works
+			}
 			if before[i].ok {
 				s.active[n] = before[i].h
 			} else {
 				delete(s.active, n)
+				p.forget(n)
 			}
 		}
 	}
@@ -327,7 +355,10 @@ func (p *PubSub) doUnsubscribe(ctx context.Context, f family, names []string) er
 			delete(s.active, n)
 		}
 	}
-	l, err := p.live()
+	if p.routed(f) {
+		return p.unsubscribeRouted(ctx, names)
+	}
+	l, err := p.live("")
 	if l == nil || err != nil {
 		// No (working) connection, no subscription to end: the next
 		// connection subscribes to the active ones only.
@@ -353,16 +384,17 @@ func (p *PubSub) ping(ctx context.Context, message []string) error {
 	if p.closed {
 		return ErrClosed
 	}
-	l, err := p.live()
+	l, err := p.live("")
 	if err != nil {
 		return err
 	}
 	if l == nil {
-		if err := p.connect(ctx); err != nil {
+		if err := p.connect(ctx, ""); err != nil {
 			return err
 		}
+		l = p.links[""]
 	}
-	return p.send(ctx, p.link, "PING", message...)
+	return p.send(ctx, l, "PING", message...)
 }
 
 // Subscribed reports whether the PubSub has any subscription (channel,
@@ -415,43 +447,70 @@ func (p *PubSub) Close() error {
 	}
 	p.closed = true
 	p.cancel()
-	if p.link != nil {
-		p.breakLink(p.link, ErrClosed)
+	for _, l := range p.links {
+		p.breakLink(l, ErrClosed)
 	}
-	done := p.lastDone
+	var dones []chan struct{}
+	for _, d := range p.lastDone {
+		dones = append(dones, d)
+	}
 	p.mu.Unlock()
-	if done != nil {
-		<-done
+	for _, d := range dones {
+		<-d
 	}
 	return nil
 }
 
-// dial makes a connection as the options say.
-func (p *PubSub) dial(ctx context.Context) (*pool.Conn, error) {
+// dial makes a connection as the options say, to addr when it is not "".
+func (p *PubSub) dial(ctx context.Context, addr string) (*pool.Conn, error) {
 	o := p.opts.Conn
+	if addr != "" {
+		o.Addr, o.Network = addr, "tcp"
+	}
 	if o.NewConn != nil {
 		return o.NewConn(ctx, &o)
 	}
 	return pool.Dial(ctx, &o)
 }
 
-// connect dials a new connection, subscribes it to everything active (in
-// one write) and starts its reader. p.mu must be held.
-func (p *PubSub) connect(ctx context.Context) error {
-	cn, err := p.dial(ctx)
+// connect dials a new connection for route, subscribes it to everything
+// active on that route (in one write) and starts its reader. p.mu must be
+// held.
+func (p *PubSub) connect(ctx context.Context, route string) error {
+	addr := route
+	if route == "" && p.opts.Router != nil {
+		var err error
+		if addr, err = p.opts.Router.Node(ctx); err != nil {
+			return err
+		}
+	}
+	cn, err := p.dial(ctx, addr)
 	if err != nil {
+		if p.opts.Router != nil {
+			p.opts.Router.Failed(addr, err)
+		}
 		return err
 	}
 	co := cn.Options()
-	l := &link{cn: cn, nc: cn.NetConn(), addr: co.Addr, writeTO: co.WriteTimeout, readTO: co.ReadTimeout,
+	l := &link{route: route, cn: cn, nc: cn.NetConn(), addr: co.Addr, writeTO: co.WriteTimeout, readTO: co.ReadTimeout,
 		done: make(chan struct{})}
 	l.lastRead.Store(time.Now().UnixNano())
 	l.lastWrite = time.Now()
 	p.wbuf = p.wbuf[:0]
 	for f := range p.subs {
 		s := &p.subs[f]
-		clear(s.leaving) // the old connection's unsubscriptions are moot
-		if len(s.active) == 0 {
+		if p.opts.Router == nil {
+			clear(s.leaving) // the old connection's unsubscriptions are moot
+		}
+		if p.routed(family(f)) {
+			// One SSUBSCRIBE per channel: channels of different slots
+			// may not share one (CROSSSLOT).
+			for _, n := range p.placedOn(route) {
+				p.wbuf = appendCommand(p.wbuf, subscribeCmd[f], []string{n})
+			}
+			continue
+		}
+		if route != "" || len(s.active) == 0 {
 			continue
 		}
 		names := make([]string, 0, len(s.active))
@@ -467,8 +526,8 @@ func (p *PubSub) connect(ctx context.Context) error {
 			return err
 		}
 	}
-	prev := p.lastDone
-	p.link, p.lastDone = l, l.done
+	prev := p.lastDone[route]
+	p.links[route], p.lastDone[route] = l, l.done
 	go p.read(l, prev)
 	return nil
 }
@@ -537,21 +596,23 @@ func (p *PubSub) breakLink(l *link, reason error) {
 	_ = l.nc.Close()
 }
 
-// dropLink forgets l, if it is the current link, so that the next read or
-// subscription connects again. p.mu must be held.
+// dropLink forgets l, if it is the current link of its route, so that the
+// next read or subscription connects again. p.mu must be held.
 func (p *PubSub) dropLink(l *link) {
-	if p.link == l {
-		p.link = nil
+	if p.links[l.route] == l {
+		delete(p.links, l.route)
+		p.lost(l)
 	}
 }
 
-// live returns the current link if it works, or nil with the reason it
-// broke (nil when there is no link). p.mu must be held.
-func (p *PubSub) live() (*link, error) {
-	if p.link == nil || p.link.reason == nil {
-		return p.link, nil
+// live returns the current link of route if it works, or nil with the
+// reason it broke (nil when there is no link). p.mu must be held.
+func (p *PubSub) live(route string) (*link, error) {
+	l := p.links[route]
+	if l == nil || l.reason == nil {
+		return l, nil
 	}
-	return nil, p.link.reason
+	return nil, l.reason
 }
 
 // read is the reader goroutine of l: it reads every reply, decodes it and
@@ -577,7 +638,7 @@ func (p *PubSub) read(l *link, prev chan struct{}) {
 			if err != nil && !errors.As(err, &ce) {
 				// A server error reply (to a command of ours): the
 				// connection stays good.
-				if !p.push(event{err: err}) {
+				if !p.push(event{err: err, from: l}) {
 					break
 				}
 				continue
@@ -590,14 +651,14 @@ func (p *PubSub) read(l *link, prev chan struct{}) {
 			} else {
 				l.reason = err
 			}
-			closed := p.closed
+			quiet := p.closed || l.retired
 			p.mu.Unlock()
 			_ = l.cn.Close()
-			if !closed {
+			if !quiet {
 				// The error goes behind the messages read before it.
 				// Until it is queued, p.link stays l, so that no read
 				// reconnects (and reads newer messages) before it.
-				p.push(event{err: err, dead: l})
+				p.push(event{err: err, dead: l, from: l})
 			}
 			p.mu.Lock()
 			p.dropLink(l)
@@ -605,7 +666,7 @@ func (p *PubSub) read(l *link, prev chan struct{}) {
 			return
 		}
 		health := msg.Type == "pong" && msg.Text() == healthPayload
-		if !p.push(event{msg: msg, health: health}) {
+		if !p.push(event{msg: msg, health: health, from: l}) {
 			break
 		}
 	}

@@ -137,20 +137,33 @@ func backoff(n int) time.Duration {
 }
 
 // sleep waits d; it reports false if ctx ended or the PubSub was closed
-// first.
+// first. With a Router, it ends early when the Router's slot map changes
+// (a failover is over: the channels can be subscribed on the new node).
 func (p *PubSub) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-p.ctx.Done():
-		return false
+	var poll <-chan time.Time
+	if p.opts.Router != nil {
+		tk := time.NewTicker(20 * time.Millisecond)
+		defer tk.Stop()
+		poll = tk.C
+	}
+	for {
+		select {
+		case <-t.C:
+			return true
+		case <-poll:
+			if p.opts.Router.Version() != p.rt.version.Load() {
+				return true
+			}
+		case <-ctx.Done():
+			return false
+		case <-p.ctx.Done():
+			return false
+		}
 	}
 }
 
@@ -168,6 +181,13 @@ func (p *PubSub) next(ctx context.Context, timeout time.Duration) (ev event, ok 
 		}
 	}()
 	for {
+		if p.needsRouting() {
+			// Shard channels to subscribe again on their (new) node: not
+			// delayed by a busy queue.
+			if _, err := p.prepare(ctx); err != nil {
+				return event{}, false, err
+			}
+		}
 		// What was read comes first: an error of the last connection must
 		// be returned before the next read reconnects.
 		select {
@@ -233,32 +253,57 @@ func (p *PubSub) take(ev event) (event, bool) {
 	return ev, true
 }
 
-// prepare readies the connection for a read: it reconnects (and subscribes
-// again) when the connection was lost and there is something to listen
-// to, and runs the health check. It returns how soon the health check
-// wants to look again (0: no need).
+// prepare readies the connections for a read: it subscribes the shard
+// channels that wait for their node (with a Router), reconnects (and
+// subscribes again) when the connection of channels and patterns was lost
+// and there is something to listen to, and runs the health checks. It
+// returns how soon a health check wants to look again (0: no need).
 func (p *PubSub) prepare(ctx context.Context) (time.Duration, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return 0, ErrClosed
 	}
-	l, err := p.live()
-	if err != nil {
-		return 0, nil // the reader is about to queue the error
+	if err := p.place(ctx); err != nil {
+		return 0, err
 	}
-	if l == nil {
-		if !p.hasSubs() {
-			return 0, nil
-		}
-		if err := p.connect(ctx); err != nil {
+	// A broken link: the reader is about to queue the error.
+	if l, err := p.live(""); err == nil && l == nil && p.hasMainSubs() {
+		if err := p.connect(ctx, ""); err != nil {
 			return 0, err
 		}
-		l = p.link
 	}
 	if p.hc <= 0 {
 		return 0, nil
 	}
+	var wake time.Duration
+	for _, l := range p.links {
+		if l.reason != nil {
+			continue
+		}
+		if w := p.check(ctx, l); w > 0 && (wake == 0 || w < wake) {
+			wake = w
+		}
+	}
+	return wake, nil
+}
+
+// hasMainSubs reports whether a subscription lives on the route "" (every
+// subscription without a Router; channels and patterns with one). p.mu
+// must be held.
+func (p *PubSub) hasMainSubs() bool {
+	for f := range p.subs {
+		if !p.routed(family(f)) && len(p.subs[f].active) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// check runs the health check of l: it sends a PING when l has been quiet
+// for HealthCheckInterval, and breaks l when a PING got no answer in time.
+// It returns how soon it wants to look again. p.mu must be held.
+func (p *PubSub) check(ctx context.Context, l *link) time.Duration {
 	now := time.Now()
 	lastRead := time.Unix(0, l.lastRead.Load())
 	limit := l.readTO
@@ -269,14 +314,14 @@ func (p *PubSub) prepare(ctx context.Context) (time.Duration, error) {
 		if lastRead.Before(l.hcSent) {
 			left := l.hcSent.Add(limit).Sub(now)
 			if left > 0 {
-				return left, nil
+				return left
 			}
 			// No answer: the connection is dead (or the server hangs).
 			// Its reader reports this error, and the next read
 			// reconnects.
 			p.breakLink(l, &redis.TimeoutError{Op: "health check", Addr: l.addr,
 				Err: errors.New("PING not answered within " + limit.String())})
-			return 0, nil
+			return 0
 		}
 		l.hcSent = time.Time{} // something came after the PING
 	}
@@ -285,30 +330,37 @@ func (p *PubSub) prepare(ctx context.Context) (time.Duration, error) {
 		last = l.lastWrite
 	}
 	if idle := now.Sub(last); idle < p.hc {
-		return p.hc - idle, nil
+		return p.hc - idle
 	}
 	// The check is the PubSub's, not the caller's: the caller's deadline,
 	// which may be about to pass, does not bound its write (WriteTimeout
 	// does).
 	if err := p.send(context.WithoutCancel(ctx), l, "PING", healthPayload); err != nil {
 		// The link is closed; its reader reports the error.
-		return 0, nil
+		return 0
 	}
 	l.hcSent = now
-	return limit, nil
+	return limit
 }
 
 // handle applies a queued event: it returns its error or message, or
 // (nil, nil) for a message that a handler took or that is not returned.
 func (p *PubSub) handle(ev event) (*Message, error) {
 	if ev.err != nil {
+		if ev.dead == nil && ev.from != nil && p.serverError(ev.from, ev.err) {
+			return nil, nil
+		}
 		return nil, ev.err
 	}
 	m := ev.msg
 	if f, sub, ok := confirmation(m.Type); ok {
 		if !sub {
 			p.mu.Lock()
-			delete(p.subs[f].leaving, m.Channel)
+			if _, ok := p.subs[f].leaving[m.Channel]; ok {
+				delete(p.subs[f].leaving, m.Channel)
+			} else if p.routed(f) && ev.from != nil {
+				p.dropped(ev.from, m.Channel)
+			}
 			p.mu.Unlock()
 		}
 		if p.opts.IgnoreSubscribeMessages {
