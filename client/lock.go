@@ -8,6 +8,7 @@ import (
 	"time"
 
 	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/command"
 )
 
 // LockOptions configure a Lock. The zero value is a blocking lock without
@@ -41,19 +42,33 @@ type LockOptions struct {
 // and is not safe for concurrent use: goroutines that must exclude each
 // other use a Lock each (of the same name).
 type Lock struct {
-	rdb   *Client
+	rdb   Locker
 	name  string
 	opts  LockOptions
 	token string // the owner's token while held, "" otherwise
 }
 
+// Locker is what a Lock runs on: anything with these commands of the
+// command set and Do (for its scripts), such as a *Client or a cluster
+// client (*cluster.Client, where the lock's key decides the node).
+type Locker interface {
+	Scripter
+	SetNX(ctx context.Context, key string, value any, exp time.Duration) command.Result[bool]
+	Exists(ctx context.Context, keys ...string) command.Result[int64]
+	Get(ctx context.Context, key string) command.Result[string]
+}
+
 // Lock returns a lock on the key name with opts; nothing is sent until
 // Acquire.
-func (c *Client) Lock(name string, opts LockOptions) *Lock {
+func (c *Client) Lock(name string, opts LockOptions) *Lock { return NewLock(c, name, opts) }
+
+// NewLock returns a lock on the key name with opts that runs on rdb (a
+// *Client, a *cluster.Client, ...); nothing is sent until Acquire.
+func NewLock(rdb Locker, name string, opts LockOptions) *Lock {
 	if opts.Sleep <= 0 {
 		opts.Sleep = 100 * time.Millisecond
 	}
-	return &Lock{rdb: c, name: name, opts: opts}
+	return &Lock{rdb: rdb, name: name, opts: opts}
 }
 
 var (

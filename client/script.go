@@ -22,7 +22,7 @@ import (
 type Script struct {
 	src    string
 	sha    string
-	client *Client
+	client Scripter
 }
 
 // NewScript returns a script not bound to a client: run it with RunOn.
@@ -33,10 +33,14 @@ func NewScript(src string) *Script {
 
 // RegisterScript returns a script bound to c; Run runs it there, RunOn on
 // another client or a pipeline.
-func (c *Client) RegisterScript(src string) *Script {
-	s := NewScript(src)
-	s.client = c
-	return s
+func (c *Client) RegisterScript(src string) *Script { return NewScript(src).Bind(c) }
+
+// Bind returns a copy of the script bound to target (a *Client, a
+// *cluster.Client, ...): Run runs it there.
+func (s *Script) Bind(target Scripter) *Script {
+	b := *s
+	b.client = target
+	return &b
 }
 
 // SHA returns the script's SHA1 digest, as EVALSHA and SCRIPT LOAD use it.
@@ -54,7 +58,8 @@ func (s *Script) Run(ctx context.Context, keys []string, args ...any) command.Re
 	return s.RunOn(ctx, s.client, keys, args...)
 }
 
-// Scripter is where a Script runs: a *Client or a *pipeline.Pipeline.
+// Scripter is where a Script runs: a *Client, a *cluster.Client or a
+// *pipeline.Pipeline.
 type Scripter interface {
 	Do(ctx context.Context, args ...any) command.Result[any]
 }
