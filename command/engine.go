@@ -257,7 +257,7 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 			return Result[T]{err: err}
 		}
 		if chain != nil {
-			p.raw = append([]byte(nil), e.queue.buf[start:]...)
+			p.raw = e.queue.rawSince(start)
 		}
 		return Result[T]{p: p}
 	}

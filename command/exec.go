@@ -98,14 +98,14 @@ func (e *Engine) execOn(ctx context.Context, cn *pool.Conn, q *Queue, multi, ask
 	if multi {
 		cn.WriteRaw(multiCmd, 1)
 	}
-	cn.WriteRaw(q.buf, len(q.cmds))
+	cn.WriteRawVec(q.buf, q.segs, len(q.cmds))
 	if multi {
 		cn.WriteRaw(execCmd, 1)
 	}
 	// ReadReplies sends the batch, then reads its replies.
 	n := len(q.cmds)
 	if !multi {
-		if err := cn.ReadReplies(ctx, n+skip, q.block, func(i int, r *redis.Reply) {
+		if err := cn.ReadRepliesTo(ctx, n+skip, q.block, q.dest(skip), func(i int, r *redis.Reply) {
 			if i < skip {
 				return
 			}

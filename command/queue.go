@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/pool"
 )
 
 // filler receives the outcome of one queued command.
@@ -40,6 +41,8 @@ func (p *pending[T]) fail(err error) {
 // concurrent use.
 type Queue struct {
 	buf   []byte
+	segs  []pool.Seg // large arguments left out of buf (see pool.VecMin)
+	tos   int        // commands with a destination for their payload
 	cmds  []queued
 	block time.Duration // the longest blocking timeout among the queued commands
 
@@ -86,6 +89,8 @@ type queued struct {
 	// For a routed engine's queue only: the hash slot of the command's keys
 	// (-1: keyless) and where its bytes are in buf.
 	slot, start, end int32
+	// to, when not nil, is where the payload of its bulk reply goes.
+	to *redis.BulkDest
 }
 
 // queueStorage is the memory of a released Queue, kept for the next one.
@@ -125,7 +130,11 @@ func (q *Queue) add(args []any, f filler, block time.Duration) error {
 	}
 	var err error
 	start := len(q.buf)
-	if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
+	if !q.routed && pool.HasLargeArg(args) {
+		if q.buf, q.segs, err = pool.AppendCommandVec(q.buf, q.segs, args...); err != nil {
+			return err
+		}
+	} else if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
 		return err
 	}
 	name := CommandName(args)
@@ -151,6 +160,9 @@ func (q *Queue) Len() int { return len(q.cmds) }
 
 // Reset empties the queue, keeping its buffers.
 func (q *Queue) Reset() {
+	clear(q.segs)
+	q.segs = q.segs[:0]
+	q.tos = 0
 	q.buf = q.buf[:0]
 	clear(q.cmds)
 	q.cmds = q.cmds[:0]

@@ -67,8 +67,10 @@ type Conn struct {
 	sock   *sockReader     // what the parser reads from, on a plain socket; else nil
 
 	wbuf    []byte
-	queued  int // commands in wbuf, not yet flushed
-	pending int // commands flushed whose replies were not read yet
+	segs    []Seg       // large arguments left out of wbuf, written from the caller's memory (see VecMin)
+	vec     net.Buffers // scratch of the vectored write
+	queued  int         // commands in wbuf, not yet flushed
+	pending int         // commands flushed whose replies were not read yet
 
 	// Deadlines as set on nc now (zero: none), so that unchanged deadlines
 	// are not set again.
@@ -80,6 +82,11 @@ type Conn struct {
 	retired   bool      // not to be reused: Options.RetireOnReadOnly saw READONLY
 
 	reply redis.Reply // the scratch reply of Reply
+
+	// RoundTripTo's destination and writer, kept here so that passing
+	// them to the parser allocates nothing.
+	bulk   redis.BulkDest
+	stream streamWriter
 
 	// onCancel is what context.AfterFunc runs when a watched context ends:
 	// it makes the blocked read or write fail, then reports on cancelled.
@@ -305,6 +312,9 @@ func (c *Conn) WriteArgs(args ...any) error {
 	if c.err != nil {
 		return c.err
 	}
+	if HasLargeArg(args) {
+		return c.writeArgsVec(args)
+	}
 	buf, err := redis.AppendCommand(c.wbuf, args...)
 	if err != nil {
 		return err
@@ -396,6 +406,14 @@ func (c *Conn) ReadReplyBlocking(ctx context.Context, dst *redis.Reply, block ti
 // that must wait on the socket gets ReadTimeout plus block from then, as
 // ReadReplyBlocking does.
 func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each func(i int, r *redis.Reply)) error {
+	return c.ReadRepliesTo(ctx, n, block, nil, each)
+}
+
+// ReadRepliesTo is ReadReplies where dest, when not nil, gives for each
+// reply i the destination of its payload if it is a bulk string (nil:
+// none), as RoundTripTo takes one.
+func (c *Conn) ReadRepliesTo(ctx context.Context, n int, block time.Duration, dest func(i int) *redis.BulkDest,
+	each func(i int, r *redis.Reply)) error {
 	if c.err != nil {
 		return c.err
 	}
@@ -415,7 +433,15 @@ func (c *Conn) ReadReplies(ctx context.Context, n int, block time.Duration, each
 	}
 	dst := &c.reply
 	for i := 0; i < n; i++ {
-		if i > 0 && c.parser.Buffered() > 0 {
+		var to *redis.BulkDest
+		if dest != nil {
+			to = dest(i)
+		}
+		if to != nil {
+			if err = c.readTo(ctx, dst, to, time.Now(), block); err != nil {
+				break
+			}
+		} else if i > 0 && c.parser.Buffered() > 0 {
 			// Most replies of a batch are in the buffer already: the
 			// deadline armed for the last socket read still stands.
 			if err = c.parser.ReadReply(dst); err != nil {
@@ -482,7 +508,7 @@ func (c *Conn) RoundTrip(ctx context.Context, dst *redis.Reply, block time.Durat
 // send flushes the queued commands whose replies are read next: on a plain
 // socket with nothing buffered, with flushAndWait.
 func (c *Conn) send(ctx context.Context, now time.Time, block time.Duration) error {
-	if c.sock != nil && c.parser.Buffered() == 0 {
+	if c.sock != nil && c.parser.Buffered() == 0 && len(c.segs) == 0 {
 		return c.flushAndWait(ctx, now, block)
 	}
 	return c.flush(ctx, now)
@@ -527,6 +553,8 @@ func (c *Conn) clearDeadlines() error {
 }
 
 func (c *Conn) dropQueued() {
+	clear(c.segs)
+	c.segs = c.segs[:0]
 	c.wbuf = c.wbuf[:0]
 	c.queued = 0
 }
@@ -544,7 +572,14 @@ func (c *Conn) flush(ctx context.Context, now time.Time) error {
 		c.wdl = want
 	}
 	c.usedAt = now
-	_, err := c.nc.Write(c.wbuf)
+	var err error
+	if len(c.segs) > 0 {
+		err = writeVec(c.nc, c.wbuf, c.segs, &c.vec)
+		clear(c.segs)
+		c.segs = c.segs[:0]
+	} else {
+		_, err = c.nc.Write(c.wbuf)
+	}
 	c.pending += c.queued
 	c.queued = 0
 	c.resetWriteBuf()

@@ -110,6 +110,18 @@ type muxConn struct {
 	gen       uint64        // which connection the queue belongs to
 	rdl       time.Time     // the read deadline set on nc (zero: none)
 	idleSince time.Time     // when the last command in flight was answered (with HealthCheckInterval)
+
+	// Large arguments of the commands in wbuf (see VecMin), the writer's
+	// spare list and vectored-write scratch.
+	segs, spareSegs []Seg
+	vec             net.Buffers
+	// Writes are numbered: wseq is the last begun, wdone the last
+	// over; wcond (on mu) tells of each end.
+	wseq, wdone uint64
+	wcond       sync.Cond // L set by the first letGo
+	// intos counts the commands in flight with a destination for their
+	// payload (DoTo).
+	intos atomic.Int32
 }
 
 // muxCall is one command in flight.
@@ -119,6 +131,10 @@ type muxCall struct {
 	state  atomic.Int32  // callWaiting, callHandled, callAbandoned
 	err    error
 	sentAt time.Time // when its write began; set under muxConn.mu
+	wseq   uint64    // the write that carries it (0: not begun); under muxConn.mu
+	vec    bool      // it has large arguments, written from the caller's memory
+	to     bool      // bulk is the destination of its payload (DoTo)
+	bulk   redis.BulkDest
 	// A group of commands (Tracker.Do): gh gets each of their replies,
 	// and left counts those still to come after the next one.
 	gh   GroupHandler
@@ -129,6 +145,7 @@ const (
 	callWaiting int32 = iota
 	callHandled
 	callAbandoned
+	callReading // its payload is being read into its destination
 )
 
 var callPool = sync.Pool{New: func() any { return &muxCall{done: make(chan struct{}, 1)} }}
@@ -144,6 +161,10 @@ var ErrMuxClosed = poolError("redis: client is closed")
 // error (the reply is then dropped when it comes). An error that ctx's
 // deadline caused matches context.DeadlineExceeded.
 func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
+	return m.do(ctx, args, h, nil)
+}
+
+func (m *Mux) do(ctx context.Context, args []any, h ReplyHandler, to *redis.BulkDest) error {
 	if m.closed.Load() {
 		return ErrMuxClosed
 	}
@@ -168,9 +189,16 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 	call.h = h
 	call.err = nil
 	call.gh, call.left = nil, 0 // a Tracker's call may have been recycled
+	call.wseq, call.vec, call.to = 0, false, to != nil
+	if to != nil {
+		call.bulk = *to
+		mc.intos.Add(1)
+		defer mc.intos.Add(-1)
+	}
 	call.state.Store(callWaiting)
 	if err := mc.enqueue(args, call, token); err != nil {
 		call.h = nil
+		call.bulk = redis.BulkDest{}
 		callPool.Put(call)
 		return err
 	}
@@ -181,6 +209,9 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 		case <-call.done:
 		case <-ctx.Done():
 			if call.state.CompareAndSwap(callWaiting, callAbandoned) {
+				if call.vec {
+					mc.letGo(call)
+				}
 				// The reader recycles the call when its reply comes.
 				return ctxErr(ctx.Err(), m.opts.Addr)
 			}
@@ -188,6 +219,10 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 		}
 	}
 	err := call.err
+	if to != nil {
+		*to = call.bulk
+		call.bulk = redis.BulkDest{}
+	}
 	call.h = nil
 	callPool.Put(call)
 	if err != nil && ctx.Done() != nil {
@@ -231,7 +266,18 @@ func ctxErr(err error, addr string) error {
 // dial needs it.
 func (mc *muxConn) enqueue(args []any, call *muxCall, token bool) error {
 	mc.mu.Lock()
-	buf, err := redis.AppendCommand(mc.wbuf, args...)
+	var buf []byte
+	var err error
+	if HasLargeArg(args) {
+		nsegs := len(mc.segs)
+		buf, mc.segs, err = AppendCommandVec(mc.wbuf, mc.segs, args...)
+		for i := nsegs; i < len(mc.segs); i++ {
+			mc.segs[i].owner = call
+		}
+		call.vec = true
+	} else {
+		buf, err = redis.AppendCommand(mc.wbuf, args...)
+	}
 	if err != nil {
 		mc.mu.Unlock()
 		if token {
@@ -298,6 +344,7 @@ func (mc *muxConn) dial(token bool) {
 		calls := mc.queue[mc.head:]
 		mc.queue, mc.head, mc.unsent = nil, 0, 0
 		mc.wbuf, mc.spare = nil, nil
+		mc.segs, mc.spareSegs = nil, nil
 		mc.up.Store(false)
 		mc.mu.Unlock()
 		failCalls(calls, err)
@@ -326,7 +373,7 @@ func (mc *muxConn) dial(token bool) {
 // failCalls ends calls with err.
 func failCalls(calls []*muxCall, err error) {
 	for _, call := range calls {
-		if call.state.CompareAndSwap(callWaiting, callHandled) {
+		if call.state.CompareAndSwap(callWaiting, callHandled) || call.state.CompareAndSwap(callReading, callHandled) {
 			call.err = err
 			call.done <- struct{}{}
 		} else {
@@ -365,23 +412,41 @@ func (mc *muxConn) writer(cn *Conn, nc net.Conn, wake chan struct{}, gen uint64)
 			}
 			now = time.Now()
 		}
-		buf := mc.wbuf
-		mc.wbuf = mc.spare[:0]
+		buf, segs := mc.wbuf, mc.segs
+		mc.wbuf, mc.segs = mc.spare[:0], mc.spareSegs[:0]
 		mc.pending = false
+		mc.wseq++
+		seq := mc.wseq
 		mc.markSent(now, o.ReadTimeout)
 		mc.mu.Unlock()
-		if err := write(nc, buf, now, o.WriteTimeout); err != nil {
-			mc.fail(gen, cn.ioError(context.Background(), "write", err, false), true)
-			return
+		var err error
+		if len(segs) > 0 {
+			if o.WriteTimeout > 0 {
+				err = nc.SetWriteDeadline(now.Add(o.WriteTimeout))
+			}
+			if err == nil {
+				err = writeVec(nc, buf, segs, &mc.vec)
+			}
+			clear(segs)
+		} else {
+			err = write(nc, buf, now, o.WriteTimeout)
 		}
 		if cap(buf) > maxWriteBuf {
 			buf = nil
 		}
 		mc.mu.Lock()
-		if mc.gen == gen {
-			mc.spare = buf[:0]
+		mc.wdone = seq
+		if mc.wcond.L != nil {
+			mc.wcond.Broadcast()
+		}
+		if err == nil && mc.gen == gen {
+			mc.spare, mc.spareSegs = buf[:0], segs[:0]
 		}
 		mc.mu.Unlock()
+		if err != nil {
+			mc.fail(gen, cn.ioError(context.Background(), "write", err, false), true)
+			return
+		}
 	}
 }
 
@@ -405,6 +470,7 @@ func (mc *muxConn) markSent(now time.Time, rt time.Duration) {
 	}
 	for _, call := range mc.queue[mc.unsent:] {
 		call.sentAt = now
+		call.wseq = mc.wseq
 	}
 	mc.unsent = len(mc.queue)
 }
@@ -477,8 +543,11 @@ func (mc *muxConn) healthCheck(cn *Conn, nc net.Conn, gen uint64) bool {
 func (mc *muxConn) reader(cn *Conn, gen uint64) {
 	reply := &cn.reply
 	rt, hci := cn.opts.ReadTimeout, cn.opts.HealthCheckInterval
+	// Bulk strings go through sel, which gives a command's payload the
+	// destination it asked for (DoTo).
+	sel := &muxSel{mc: mc, gen: gen}
 	for {
-		err := cn.parser.ReadReply(reply)
+		err := redis.ReadBulk(cn.parser, reply, sel)
 		if err != nil {
 			err = cn.ioError(context.Background(), "read", err, false)
 			mc.fail(gen, err, true)
@@ -538,7 +607,12 @@ func (mc *muxConn) reader(cn *Conn, gen uint64) {
 				retired = &redis.ConnectionError{Op: "read", Addr: cn.opts.Addr, Err: errRetired}
 			}
 		}
-		if call.state.CompareAndSwap(callWaiting, callHandled) {
+		if call.state.CompareAndSwap(callWaiting, callHandled) || call.state.CompareAndSwap(callReading, callHandled) {
+			if call.to {
+				// Read before its command was known, or by a parser
+				// that cannot deliver it: copied.
+				call.bulk.Deliver(reply)
+			}
 			if call.gh != nil {
 				call.gh.HandleGroupReply(ConnID{Slot: mc.idx, Gen: gen}, reply, true)
 			} else {
@@ -597,9 +671,10 @@ func (mc *muxConn) detach(err error, keep bool) {
 	} else {
 		failed = mc.queue[mc.head:]
 		mc.queue, mc.wbuf = nil, nil
+		mc.segs = nil
 	}
 	mc.head, mc.unsent = 0, 0
-	mc.spare = nil
+	mc.spare, mc.spareSegs = nil, nil
 	mc.cn, mc.nc = nil, nil
 	mc.rdl = time.Time{}
 	old := mc.gen
