@@ -40,7 +40,7 @@ help:
 	@echo 'make test           test-pure, test-hiredis, test-valkey, then test-otel'
 	@echo 'make test-pure      CGO_ENABLED=0 go test ./...'
 	@echo 'make test-hiredis   go test -race -tags hiredis ./...'
-	@echo 'make test-valkey    the client, pool, pipeline, pubsub and sentinel tests against Valkey 8 (pure build)'
+	@echo 'make test-valkey    the client, pool, pipeline, pubsub, sentinel and cluster tests against Valkey 8 (pure build)'
 	@echo 'make test-otel      the OpenTelemetry module extra/otel (a go.mod of its own)'
 	@echo 'make bench-parsers  goparser vs cparser (benchstat)'
 	@echo 'make bench          duoredis vs go-redis, rueidis, redigo and redis-benchmark, pinned and unpinned (BENCH_ROUNDS, BENCH_TIME, BENCH_PLACEMENTS); docs/benchmarks.*, README table'
@@ -78,7 +78,7 @@ test-otel:
 # they skip, except in CI (CI=true), where that fails them.
 test-valkey:
 	REDISTEST_SERVER='$(VALKEY_SERVER)' REDISTEST_SENTINEL='$(VALKEY_SENTINEL)' CGO_ENABLED=0 \
-		$(GO) test -count=1 ./client/ ./pool/ ./pipeline/ ./pubsub/ ./sentinel/
+		$(GO) test -count=1 ./client/ ./pool/ ./pipeline/ ./pubsub/ ./sentinel/ ./cluster/
 
 bench-parsers:
 	CGO_ENABLED=1 $(GO) test -tags hiredis -run '^$$' -bench 'BenchmarkParse' -benchmem -count 6 ./cparser/ \
