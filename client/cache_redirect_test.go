@@ -157,6 +157,7 @@ type gateDialer struct {
 	gate  chan struct{}
 	mute  atomic.Bool
 	dials atomic.Int32
+	delay atomic.Int64 // each read of a redirect connection waits this long first
 }
 
 func newGateDialer() *gateDialer { return &gateDialer{gate: make(chan struct{})} }
@@ -222,6 +223,9 @@ func (c *gatedConn) SetDeadline(t time.Time) error {
 }
 
 func (c *gatedConn) Read(b []byte) (int, error) {
+	if d := c.g.delay.Load(); d > 0 && c.redirect.Load() {
+		time.Sleep(time.Duration(d))
+	}
 	n, err := c.Conn.Read(b)
 	if err != nil && c.redirect.Load() && c.g.mute.Load() && (errors.Is(err, io.EOF) || !isNetTimeout(err)) {
 		// Muted: the close is not seen.

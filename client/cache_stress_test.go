@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/internal/redistest"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,18 @@ const stressBound = 250 * time.Millisecond
 // no read returns a value older than the last write acknowledged before
 // the read began, beyond stressBound. 12 s by default;
 // DUOREDIS_CACHE_STRESS=60s runs it for a minute.
-func TestCacheStress(t *testing.T) {
+func TestCacheStress(t *testing.T) { cacheStress(t) }
+
+// TestCacheStressRedirect is TestCacheStress in REDIRECT mode, the tracked
+// connections in RESP2.
+func TestCacheStressRedirect(t *testing.T) {
+	cacheStress(t, func(o *client.Options) {
+		o.Protocol = 2
+		o.CacheMode = command.CacheRedirect
+	})
+}
+
+func cacheStress(t *testing.T, edit ...func(o *client.Options)) {
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -37,7 +49,7 @@ func TestCacheStress(t *testing.T) {
 		dur = d
 	}
 	srv := redistest.Start(t)
-	rdb := cachedClient(t, srv.Addr(), 1<<20)
+	rdb := cachedClient(t, srv.Addr(), 1<<20, edit...)
 	writer, err := client.New(client.Options{Addr: srv.Addr()})
 	require.NoError(t, err)
 	defer writer.Close()

@@ -256,6 +256,9 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 		if err := e.queue.add(args, p, k.block); err != nil {
 			return Result[T]{err: err}
 		}
+		if e.cache != nil {
+			e.cache.noteQueued(e.queue, args)
+		}
 		if chain != nil {
 			p.raw = e.queue.rawSince(start)
 		}

@@ -45,6 +45,7 @@ type Queue struct {
 	tos   int        // commands with a destination for their payload
 	cmds  []queued
 	block time.Duration // the longest blocking timeout among the queued commands
+	cw    cacheWrites   // what the commands write, for the client-side cache
 
 	// Handles of the commonest result types come from chunks, one
 	// allocation per slabSize commands instead of one each. A slot is never
@@ -167,6 +168,7 @@ func (q *Queue) Reset() {
 	clear(q.cmds)
 	q.cmds = q.cmds[:0]
 	q.block = 0
+	q.cw.all, q.cw.keys = false, q.cw.keys[:0]
 }
 
 // Names returns the callback-table names of the queued commands, in order
