@@ -18,6 +18,11 @@
 // *redis.WatchError. Reset (and Close) unwatches and returns the connection to
 // the pool; `defer p.Close()` is the idiom.
 //
+// A []byte argument of pool.VecMin bytes or more (64 KiB) is not copied
+// when its command is queued: the pipeline keeps a reference and writes it
+// from the caller's memory at Exec, so the slice must not change until Exec
+// returns. Smaller arguments are encoded when queued.
+//
 // A Pipeline is not safe for concurrent use: use one per goroutine.
 package pipeline
 
