@@ -263,26 +263,74 @@ var stringType = func() unsafe.Pointer {
 // decNullableStrings reads an array whose elements may be nil (MGET,
 // HMGET): each element is a string or nil. Boxing each string in an
 // interface would allocate per element; instead the interfaces point at
-// the headers of one []string (never written again), as a conversion
-// would point at a fresh copy: three allocations per reply in all.
+// string headers that are never written again, as a conversion would point
+// at a fresh copy. Headers and texts share one allocation (see
+// textsWithHeaders): two allocations per reply in all.
 func decNullableStrings(r *redis.Reply) ([]any, error) {
 	es, err := elems(r)
 	if err != nil {
 		return nil, err
 	}
-	strs := make([]string, len(es))
-	if err := stringsInto(strs, es); err != nil {
-		return nil, err
-	}
 	out := make([]any, len(es))
+	hdrs, ok := textsWithHeaders(es)
+	if !ok {
+		// An element that is neither text nor nil (a number, say): the
+		// general way, with a []string of its own.
+		strs := make([]string, len(es))
+		if err := stringsInto(strs, es); err != nil {
+			return nil, err
+		}
+		hdrs = unsafe.Pointer(unsafe.SliceData(strs))
+	}
 	for i := range es {
 		if es[i].Kind == redis.KindNull {
 			continue
 		}
 		e := (*[2]unsafe.Pointer)(unsafe.Pointer(&out[i]))
-		e[0], e[1] = stringType, unsafe.Pointer(&strs[i])
+		e[0], e[1] = stringType, unsafe.Add(hdrs, uintptr(i)*unsafe.Sizeof(""))
 	}
 	return out, nil
+}
+
+// textsWithHeaders copies the texts of es, whose elements must all be text
+// or nil (else it reports false), into one new block of memory that starts
+// with a string header per element (nil elements get ""), followed by the
+// texts the headers point at, and returns the block.
+//
+// The block is a []byte, which the garbage collector does not scan: that is
+// safe because every pointer the headers hold points into the block itself,
+// and the block is not freed while anything points into it (an interface
+// at a header, or a string taken from one, at its text). Go's collector
+// does not move memory. So the headers cost no allocation of their own,
+// and nothing to scan.
+func textsWithHeaders(es []redis.Reply) (unsafe.Pointer, bool) {
+	const hs = unsafe.Sizeof("")
+	total := 0
+	for i := range es {
+		switch es[i].Kind {
+		case redis.KindBulkString, redis.KindSimpleString, redis.KindVerbatim, redis.KindBigNumber, redis.KindDouble:
+			total += len(es[i].Str)
+		case redis.KindNull:
+		default:
+			return nil, false
+		}
+	}
+	hdr := len(es) * int(hs)
+	// A block of 8 bytes or more is 8-aligned, as the headers need.
+	block := make([]byte, hdr+total)
+	base := unsafe.Pointer(unsafe.SliceData(block))
+	off := hdr
+	for i := range es {
+		if es[i].Kind == redis.KindNull {
+			continue
+		}
+		n := copy(block[off:], es[i].Str)
+		if n > 0 {
+			*(*string)(unsafe.Add(base, uintptr(i)*hs)) = unsafe.String(&block[off], n)
+		}
+		off += n
+	}
+	return base, true
 }
 
 // decInts reads an array of integers.

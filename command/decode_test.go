@@ -1,6 +1,7 @@
 package command
 
 import (
+	"runtime"
 	"testing"
 
 	redis "github.com/duoredis/redis"
@@ -48,9 +49,50 @@ func TestDecStringsAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { decStrings(&r) }); n > 2 {
 		t.Errorf("decStrings of 1000 elements: %v allocations", n)
 	}
-	if n := testing.AllocsPerRun(100, func() { decNullableStrings(&r) }); n > 3 {
+	if n := testing.AllocsPerRun(100, func() { decNullableStrings(&r) }); n > 2 {
 		t.Errorf("decNullableStrings of 1000 elements: %v allocations", n)
 	}
+}
+
+// TestDecNullableStringsBlock checks the one-block layout of texts and
+// their headers (textsWithHeaders) through garbage collections: the values
+// must stay intact while only the interfaces, or only strings taken from
+// them, are kept.
+func TestDecNullableStringsBlock(t *testing.T) {
+	src := []redis.Reply{bulk("alpha"), {Kind: redis.KindNull}, bulk(""), {Kind: redis.KindSimpleString, Str: []byte("OK")},
+		{Kind: redis.KindVerbatim, Str: []byte("verbatim")}, bulk("0123456789abcdef0123456789abcdef")}
+	want := []any{"alpha", nil, "", "OK", "verbatim", "0123456789abcdef0123456789abcdef"}
+	r := redis.Reply{Kind: redis.KindArray, Elems: src}
+	var kept []any
+	var strs []string
+	for i := 0; i < 200; i++ {
+		got, err := decNullableStrings(&r)
+		require.NoError(t, err)
+		if i%2 == 0 {
+			kept = append(kept, got...)
+		} else {
+			for _, v := range got {
+				if s, ok := v.(string); ok {
+					strs = append(strs, s)
+				}
+			}
+		}
+		_ = make([]byte, 4096) // garbage, so that collections have work
+		if i%50 == 0 {
+			runtime.GC()
+		}
+	}
+	runtime.GC()
+	for i, v := range kept {
+		require.Equal(t, want[i%len(want)], v, "element %d", i)
+	}
+	for i, s := range strs {
+		require.Equal(t, []string{"alpha", "", "OK", "verbatim", "0123456789abcdef0123456789abcdef"}[i%5], s, "string %d", i)
+	}
+	empty := redis.Reply{Kind: redis.KindArray}
+	got, err := decNullableStrings(&empty)
+	require.NoError(t, err)
+	assert.Empty(t, got)
 }
 
 func TestKeysArgs(t *testing.T) {
