@@ -40,6 +40,7 @@ type Client struct {
 	loadMu    sync.Mutex // serializes refreshes
 	refreshes atomic.Uint64
 	version   atomic.Uint64 // changes with every slot map installed and every MOVED applied
+	lastEpoch uint64        // the epoch of the last map installed, 0 before; guarded by loadMu
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -439,9 +440,11 @@ func (c *Client) install(t *topology) error {
 		}
 	}
 	c.mu.Unlock()
-	old := c.state.Swap(st)
+	c.state.Store(st)
 	c.version.Add(1)
-	if old != nil && old.epoch != st.epoch {
+	prev := c.lastEpoch
+	c.lastEpoch = t.epoch
+	if prev != 0 && prev != t.epoch {
 		// The cluster changed (a failover, a slot moved): the nodes learn
 		// of it by gossip, so the map just read may lack part of it (say,
 		// a slot of the failed master that the new one did not know of

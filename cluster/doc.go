@@ -41,8 +41,42 @@
 // after a jittered backoff; all within Options.MaxRedirects and the
 // context. After a connection error, a command is sent again only when it
 // was never sent (the dial failed) or is read-only. SCAN, RANDOMKEY and
-// other keyless commands run on a random master: use ForEachMaster to scan
-// every node.
+// other keyless commands run on a random master: ScanIter scans every
+// master (see below), ForEachMaster runs anything on each.
+//
+// # Scanning
+//
+// ScanIter scans every master with SCAN and keeps the set of slots it has
+// finished, checked with the node itself (CLUSTER NODES) before and after
+// its scan: slots that moved, were migrating, or whose node failed or
+// changed its config epoch meanwhile are scanned again on their new
+// owner after a refresh. Every key that exists throughout the scan is
+// yielded at least once, through failovers and resharding; some may come
+// twice.
+//
+// # Pub/sub
+//
+// PubSub, Subscribe, PSubscribe and SSubscribe return the *pubsub.PubSub
+// of client.Client (handlers, GetMessage, Listen, Channel, Run): channels
+// and patterns on one connection to any master, shard channels on one
+// connection per master, each on the master of its slot. When a slot
+// moves or its master fails, its channels are subscribed again on the new
+// master before the next read; the caller never subscribes again.
+// Messages published on the new master before that are lost: in the
+// tests (TestShardedPubSubFaults, Redis 7.0 and Valkey 8), 0 or 1 message
+// around a slot migration, 1 to 4 (up to 0.1 s of publishing) around a
+// CLUSTER FAILOVER, and up to 0.16 s of publishing after a kill -9
+// takeover (the time to learn the new map). A master demoted by
+// CLUSTER FAILOVER still accepts SPUBLISH (as a replica, without MOVED)
+// and only its own subscribers get it: a publisher learns of the failover
+// from its refreshes (a second one follows a map of a new config epoch;
+// RefreshInterval bounds the rest).
+//
+// # Locks and scripts
+//
+// Lock is client.Lock on the master of the lock key's slot;
+// RegisterScript binds a client.Script to the cluster client (EVALSHA by
+// the first key, loaded on every master on NOSCRIPT).
 //
 // # Pipelines and transactions
 //
