@@ -512,7 +512,8 @@ func TestAskHalfMigrated(t *testing.T) {
 		for {
 			vals, err := rdb.MGet(ctx2, keys[4], keys[5]).Result()
 			var moved *redis.MovedError
-			if errors.As(err, &ta) || errors.As(err, &moved) {
+			var ask *redis.AskError
+			if errors.As(err, &ta) || errors.As(err, &moved) || errors.As(err, &ask) {
 				// Out of redirects while the migration lasted: try again.
 				continue
 			}
