@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"reflect"
@@ -100,7 +101,14 @@ func madeUp(t reflect.Type, zero bool) reflect.Value {
 	case reflect.Float32, reflect.Float64:
 		return reflect.ValueOf(1.5).Convert(t)
 	case reflect.Interface:
-		return reflect.ValueOf("v").Convert(t)
+		switch {
+		case reflect.TypeOf("v").Implements(t):
+			return reflect.ValueOf("v").Convert(t)
+		case reflect.TypeOf(new(bytes.Buffer)).Implements(t):
+			// io.Writer, io.Reader (GetTo, SetFrom)
+			return reflect.ValueOf(bytes.NewBufferString("v")).Convert(t)
+		}
+		return reflect.Zero(t)
 	case reflect.Slice:
 		s := reflect.MakeSlice(t, 1, 1)
 		s.Index(0).Set(madeUp(t.Elem(), zero))
