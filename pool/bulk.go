@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -329,7 +330,9 @@ func (c *Conn) RoundTripFrom(ctx context.Context, dst *redis.Reply, args []any, 
 		return err
 	}
 	w := &deadlineWriter{c: c, ctx: ctx}
-	n, err := io.Copy(w, io.LimitReader(r, size))
+	bp := streamBufs.Get().(*[]byte)
+	n, err := io.CopyBuffer(w, io.LimitReader(r, size), *bp)
+	streamBufs.Put(bp)
 	if err == nil && n < size {
 		err = io.ErrUnexpectedEOF
 	}
@@ -353,6 +356,11 @@ func (c *Conn) RoundTripFrom(ctx context.Context, dst *redis.Reply, args []any, 
 	}
 	return err
 }
+
+// streamBufs hold the chunks of streamed values on their way from the
+// reader to the socket: 256 KiB, so that a value of a few MiB takes a few
+// writes, and reused, so that streaming allocates none per call.
+var streamBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // deadlineWriter writes a streamed value to the connection, each write
 // within WriteTimeout. Its err is the connection's error, as opposed to

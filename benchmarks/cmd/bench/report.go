@@ -272,7 +272,6 @@ func ceilingTargets(rep *report, pl string) []target {
 				})
 			}
 		}
-		vsRB(workload.Get1M, 0.95)
 		if pl == "pinned" {
 			vsRB(workload.MGet, 1.0)
 		}
