@@ -7,9 +7,44 @@ import (
 	"net"
 	"strconv"
 	"testing"
+	"time"
 
 	redis "github.com/duoredis/redis"
+	"github.com/duoredis/redis/internal/redistest"
+	"github.com/duoredis/redis/pool"
 )
+
+// RunServerBigValuePipelines runs RunBigValuePipelines against a real
+// redis-server over a pool connection that reads with newParser and the
+// pool's options, once as the socket gives the bytes and once with reads cut
+// just after a CR (SplitAtCR): no spurious ProtocolError on a healthy
+// connection (issue 9, item 5).
+func RunServerBigValuePipelines(t *testing.T, newParser redis.NewParserFunc) {
+	srv := redistest.Start(t)
+	for _, split := range []bool{false, true} {
+		name := "socket reads"
+		opts := &pool.Options{Addr: srv.Addr(), NewParser: newParser, ReadTimeout: 5 * time.Second}
+		if split {
+			name = "reads cut at CR"
+			opts.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				var d net.Dialer
+				nc, err := d.DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return SplitAtCR(nc, 1), nil
+			}
+		}
+		t.Run(name, func(t *testing.T) {
+			c, err := pool.Dial(context.Background(), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			RunBigValuePipelines(t, c, 40)
+		})
+	}
+}
 
 // PipelineConn is what RunBigValuePipelines needs of a connection to a
 // server; a *pool.Conn has it (and reads with the pool's parser options).
