@@ -172,11 +172,13 @@ func TestReadTimeoutBreaksConn(t *testing.T) {
 
 func TestReadReplyBlocking(t *testing.T) {
 	srv := redistest.Shared(t)
-	c := dial(t, srv, pool.Options{ReadTimeout: 100 * time.Millisecond})
+	c := dial(t, srv, pool.Options{ReadTimeout: 300 * time.Millisecond})
 	var r redis.Reply
-	// BLPOP waits 0.3s, longer than ReadTimeout: the block extends the deadline.
-	require.NoError(t, c.WriteArgs("BLPOP", "rb:none", "0.3"))
-	require.NoError(t, c.RoundTrip(context.Background(), &r, 300*time.Millisecond))
+	// BLPOP waits 0.6s, twice ReadTimeout: the block extends the deadline
+	// (to 0.9s). The server checks blocked clients' timeouts at its hz (10
+	// times a second), so its nil reply comes 0.6 to 0.7s after the call.
+	require.NoError(t, c.WriteArgs("BLPOP", "rb:none", "0.6"))
+	require.NoError(t, c.RoundTrip(context.Background(), &r, 600*time.Millisecond))
 	assert.Equal(t, redis.KindNull, r.Kind)
 	// A negative block: no read timeout at all.
 	go func() {
