@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/duoredis/redis/benchmarks/internal/measure"
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/command"
@@ -72,7 +71,7 @@ func (d *duoCached) CachedMGet(ctx context.Context, keys []string, hits *int64) 
 }
 
 func (r *rue) CachedGet(ctx context.Context, key string) (string, bool, error) {
-	res := r.c.DoCache(ctx, r.c.B().Get().Key(key).Cache(), cacheTTL)
+	res := r.C.DoCache(ctx, r.C.B().Get().Key(key).Cache(), cacheTTL)
 	v, err := res.ToString()
 	return v, res.IsCacheHit(), err
 }
@@ -80,10 +79,10 @@ func (r *rue) CachedGet(ctx context.Context, key string) (string, bool, error) {
 func (r *rue) CachedMGet(ctx context.Context, keys []string, hits *int64) (int, error) {
 	cmds := make([]rueidis.CacheableTTL, len(keys))
 	for i, k := range keys {
-		cmds[i] = rueidis.CT(r.c.B().Get().Key(k).Cache(), cacheTTL)
+		cmds[i] = rueidis.CT(r.C.B().Get().Key(k).Cache(), cacheTTL)
 	}
 	n := 0
-	for _, res := range r.c.DoMultiCache(ctx, cmds...) {
+	for _, res := range r.C.DoMultiCache(ctx, cmds...) {
 		v, err := res.ToString()
 		if err != nil {
 			return n, err
@@ -122,14 +121,14 @@ func init() {
 			return nil, err
 		}
 		var misses int
-		return serial(func() error {
+		return measure.Serial(func() error {
 			v, hit, err := cc.CachedGet(ctx, workload.KeyGet)
 			if !hit {
 				if misses++; misses > maxMisses {
 					return errors.New("cached GET: too many misses")
 				}
 			}
-			return checkLen(v, err)
+			return workload.CheckLen(v, err)
 		}), nil
 	}
 	loops[workload.CacheMGet] = func(ctx context.Context, c Client) (loop, error) {
@@ -139,13 +138,13 @@ func init() {
 		}
 		keys := workload.MGetKeyList()
 		var calls, hits int64
-		return batched(workload.MGetKeys, func() error {
+		return measure.Batched(workload.MGetKeys, func() error {
 			n, err := cc.CachedMGet(ctx, keys, &hits)
 			calls++
 			if misses := calls*int64(len(keys)) - hits; misses > maxMisses*int64(len(keys)) {
 				return errors.New("cached MGET: too many misses")
 			}
-			return checkCount(n, err, workload.MGetKeys)
+			return workload.CheckCount(n, err, workload.MGetKeys)
 		}), nil
 	}
 	loops[workload.CacheMix] = func(ctx context.Context, c Client) (loop, error) {
@@ -166,40 +165,14 @@ func cacheMix(ctx context.Context, c Client, cc cacher) loop {
 	if d, ok := cc.(*duoCached); ok {
 		// duoredis: the write goes through the cached client, whose
 		// writes drop its own entries.
-		setter = &duo{rdb: d.rdb}
+		setter = wrapDuo(d.rdb, "")
 	}
-	return func(d time.Duration) (int64, error) {
-		stop := stopAfter(d)
-		var total atomic.Int64
-		var wg sync.WaitGroup
-		errs := make([]error, workload.Workers)
-		for g := range workload.Workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var n int64
-				j := g
-				for !stop.Load() {
-					k := keys[j%len(keys)]
-					j += 7
-					var err error
-					if n%10 == 9 {
-						err = setter.Set(ctx, k, workload.Value)
-					} else {
-						v, _, e := cc.CachedGet(ctx, k)
-						err = checkLen(v, e)
-					}
-					if err != nil {
-						errs[g] = err
-						stop.Store(true)
-						break
-					}
-					n++
-				}
-				total.Add(n)
-			}()
+	return measure.Parallel(workload.Workers, func(g int, n int64) error {
+		k := keys[(g+7*int(n))%len(keys)]
+		if n%10 == 9 {
+			return setter.Set(ctx, k, workload.Value)
 		}
-		wg.Wait()
-		return total.Load(), errors.Join(errs...)
-	}
+		v, _, err := cc.CachedGet(ctx, k)
+		return workload.CheckLen(v, err)
+	})
 }

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/duoredis/redis/benchmarks/internal/clients"
+	"github.com/duoredis/redis/benchmarks/internal/workload"
 	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/pool"
 	redigo "github.com/gomodule/redigo/redis"
@@ -57,25 +58,18 @@ func newClient(name, addr, parser string, poolSize int) (Client, error) {
 	return mk(addr, parser, poolSize)
 }
 
-// checkGets checks the values of a pipeline's GETs.
-func checkGets(n int, get func(i int) (string, error)) error {
-	for i := range n {
-		if err := checkLen(get(i)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // duoredis: this client, with the build's default parser or the named one,
 // with its default auto-pipelining (commands of concurrent goroutines share a
 // few connections, several per write) or with the pool alone
 // (Options.DisableAutoPipeline).
 
 type duo struct {
-	rdb    *client.Client
-	parser string
-	gets   []client.Result[string] // the pipeline's GET handles, reused
+	clients.Duo
+	rdb *client.Client
+}
+
+func wrapDuo(rdb *client.Client, parser string) *duo {
+	return &duo{Duo: clients.Duo{C: rdb, ParserName: parser}, rdb: rdb}
 }
 
 func newDuo(addr, parser string, poolSize int, auto bool) (Client, error) {
@@ -86,117 +80,31 @@ func newDuo(addr, parser string, poolSize int, auto bool) (Client, error) {
 	if parser == "" {
 		parser = pool.DefaultParserName()
 	}
-	return &duo{rdb: rdb, parser: parser}, nil
+	return wrapDuo(rdb, parser), nil
 }
-
-func (d *duo) Get(ctx context.Context, key string) (string, error) {
-	return d.rdb.Get(ctx, key).Result()
-}
-
-func (d *duo) Set(ctx context.Context, key string, value []byte) error {
-	return d.rdb.Set(ctx, key, value, 0).Err()
-}
-
-func (d *duo) Pipe(ctx context.Context, keys []string, value []byte) error {
-	p := d.rdb.PipelineNoTx()
-	d.gets = d.gets[:0]
-	for _, k := range keys {
-		p.Set(ctx, k, value, 0)
-		d.gets = append(d.gets, p.Get(ctx, k))
-	}
-	if _, err := p.Exec(ctx); err != nil {
-		return err
-	}
-	return checkGets(len(d.gets), func(i int) (string, error) { return d.gets[i].Result() })
-}
-
-func (d *duo) LRange(ctx context.Context, key string) (int, error) {
-	v, err := d.rdb.LRange(ctx, key, 0, -1).Result()
-	return len(v), err
-}
-
-func (d *duo) MGet(ctx context.Context, keys []string) (int, error) {
-	v, err := d.rdb.MGet(ctx, keys...).Result()
-	return len(v), err
-}
-
-func (d *duo) GetBytes(ctx context.Context, key string) (int, error) {
-	v, err := d.rdb.GetBytes(ctx, key).Result()
-	return len(v), err
-}
-
-func (d *duo) Parser() string { return d.parser }
-func (d *duo) Close() error   { return d.rdb.Close() }
 
 // go-redis v9, plain or through its blocking AutoPipeline (v9.23:
 // Client.AutoPipeline, which batches concurrent callers' commands).
 
-type goRedisCmds interface {
-	Get(ctx context.Context, key string) *goredis.StringCmd
-	Set(ctx context.Context, key string, value any, exp time.Duration) *goredis.StatusCmd
-	LRange(ctx context.Context, key string, start, stop int64) *goredis.StringSliceCmd
-	MGet(ctx context.Context, keys ...string) *goredis.SliceCmd
-	Pipeline() goredis.Pipeliner
-}
-
 type goRedis struct {
-	rdb  *goredis.Client
-	ap   *goredis.AutoPipeliner
-	c    goRedisCmds
-	gets []*goredis.StringCmd
+	clients.GoRedis
+	rdb *goredis.Client
+	ap  *goredis.AutoPipeliner
 }
 
 func newGoRedis(addr string, poolSize int, auto bool) (Client, error) {
 	rdb := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: poolSize})
-	g := &goRedis{rdb: rdb, c: rdb}
+	g := &goRedis{GoRedis: clients.GoRedis{C: rdb}, rdb: rdb}
 	if auto {
 		ap, err := rdb.AutoPipeline()
 		if err != nil {
 			rdb.Close()
 			return nil, err
 		}
-		g.ap, g.c = ap, ap
+		g.ap, g.C = ap, ap
 	}
 	return g, nil
 }
-
-func (g *goRedis) Get(ctx context.Context, key string) (string, error) {
-	return g.c.Get(ctx, key).Result()
-}
-
-func (g *goRedis) Set(ctx context.Context, key string, value []byte) error {
-	return g.c.Set(ctx, key, value, 0).Err()
-}
-
-func (g *goRedis) Pipe(ctx context.Context, keys []string, value []byte) error {
-	p := g.c.Pipeline()
-	g.gets = g.gets[:0]
-	for _, k := range keys {
-		p.Set(ctx, k, value, 0)
-		g.gets = append(g.gets, p.Get(ctx, k))
-	}
-	if _, err := p.Exec(ctx); err != nil {
-		return err
-	}
-	return checkGets(len(g.gets), func(i int) (string, error) { return g.gets[i].Result() })
-}
-
-func (g *goRedis) LRange(ctx context.Context, key string) (int, error) {
-	v, err := g.c.LRange(ctx, key, 0, -1).Result()
-	return len(v), err
-}
-
-func (g *goRedis) MGet(ctx context.Context, keys []string) (int, error) {
-	v, err := g.c.MGet(ctx, keys...).Result()
-	return len(v), err
-}
-
-func (g *goRedis) GetBytes(ctx context.Context, key string) (int, error) {
-	v, err := g.c.Get(ctx, key).Bytes()
-	return len(v), err
-}
-
-func (g *goRedis) Parser() string { return "" }
 
 func (g *goRedis) Close() error {
 	if g.ap != nil {
@@ -209,8 +117,7 @@ func (g *goRedis) Close() error {
 // connections by itself.
 
 type rue struct {
-	c    rueidis.Client
-	cmds rueidis.Commands
+	clients.Rue
 }
 
 func newRueidis(addr string) (Client, error) {
@@ -218,50 +125,23 @@ func newRueidis(addr string) (Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rue{c: c}, nil
-}
-
-func (r *rue) Get(ctx context.Context, key string) (string, error) {
-	return r.c.Do(ctx, r.c.B().Get().Key(key).Build()).ToString()
-}
-
-func (r *rue) Set(ctx context.Context, key string, value []byte) error {
-	return r.c.Do(ctx, r.c.B().Set().Key(key).Value(rueidis.BinaryString(value)).Build()).Error()
-}
-
-func (r *rue) Pipe(ctx context.Context, keys []string, value []byte) error {
-	r.cmds = r.cmds[:0]
-	for _, k := range keys {
-		r.cmds = append(r.cmds,
-			r.c.B().Set().Key(k).Value(rueidis.BinaryString(value)).Build(),
-			r.c.B().Get().Key(k).Build())
-	}
-	res := r.c.DoMulti(ctx, r.cmds...)
-	for i := 0; i < len(res); i += 2 {
-		if err := res[i].Error(); err != nil {
-			return err
-		}
-	}
-	return checkGets(len(res)/2, func(i int) (string, error) { return res[2*i+1].ToString() })
+	return &rue{clients.Rue{C: c}}, nil
 }
 
 func (r *rue) LRange(ctx context.Context, key string) (int, error) {
-	v, err := r.c.Do(ctx, r.c.B().Lrange().Key(key).Start(0).Stop(-1).Build()).AsStrSlice()
+	v, err := r.C.Do(ctx, r.C.B().Lrange().Key(key).Start(0).Stop(-1).Build()).AsStrSlice()
 	return len(v), err
 }
 
 func (r *rue) MGet(ctx context.Context, keys []string) (int, error) {
-	v, err := r.c.Do(ctx, r.c.B().Mget().Key(keys...).Build()).AsStrSlice()
+	v, err := r.C.Do(ctx, r.C.B().Mget().Key(keys...).Build()).AsStrSlice()
 	return len(v), err
 }
 
 func (r *rue) GetBytes(ctx context.Context, key string) (int, error) {
-	v, err := r.c.Do(ctx, r.c.B().Get().Key(key).Build()).AsBytes()
+	v, err := r.C.Do(ctx, r.C.B().Get().Key(key).Build()).AsBytes()
 	return len(v), err
 }
-
-func (r *rue) Parser() string { return "" }
-func (r *rue) Close() error   { r.c.Close(); return nil }
 
 // redigo: a Pool (MaxIdle 64 so that no connection is closed after use;
 // redigo's default MaxIdle of 0 would dial per command).
@@ -311,7 +191,7 @@ func (r *rg) Pipe(ctx context.Context, keys []string, value []byte) error {
 		if _, err := c.Receive(); err != nil {
 			return err
 		}
-		if err := checkLen(redigo.String(c.Receive())); err != nil {
+		if err := workload.CheckLen(redigo.String(c.Receive())); err != nil {
 			return err
 		}
 	}

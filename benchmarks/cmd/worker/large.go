@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/duoredis/redis/benchmarks/internal/measure"
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 )
 
@@ -29,13 +30,13 @@ func init() {
 			return nil, workload.ErrSkip
 		}
 		var buf []byte
-		return serial(func() error {
+		return measure.Serial(func() error {
 			v, err := d.rdb.GetInto(ctx, workload.Key1M, buf).Result()
 			if err != nil {
 				return err
 			}
 			buf = v
-			return checkCount(len(v), nil, workload.Size1M)
+			return workload.CheckCount(len(v), nil, workload.Size1M)
 		}), nil
 	}
 	loops[workload.GetTo1M] = func(ctx context.Context, c Client) (loop, error) {
@@ -44,18 +45,18 @@ func init() {
 			return nil, workload.ErrSkip
 		}
 		var w countingWriter
-		return serial(func() error {
+		return measure.Serial(func() error {
 			w.n = 0
 			n, err := d.rdb.GetTo(ctx, workload.Key1M, &w).Result()
 			if err == nil && n != w.n {
 				return fmt.Errorf("GetTo: reported %d bytes, the writer took %d", n, w.n)
 			}
-			return checkCount(int(n), err, workload.Size1M)
+			return workload.CheckCount(int(n), err, workload.Size1M)
 		}), nil
 	}
 	value := workload.Value1M()
 	loops[workload.Set1M] = func(ctx context.Context, c Client) (loop, error) {
-		return serial(func() error { return c.Set(ctx, workload.KeySet1M, value) }), nil
+		return measure.Serial(func() error { return c.Set(ctx, workload.KeySet1M, value) }), nil
 	}
 	loops[workload.SetFrom1M] = func(ctx context.Context, c Client) (loop, error) {
 		d, ok := c.(*duo)
@@ -63,7 +64,7 @@ func init() {
 			return nil, workload.ErrSkip
 		}
 		r := bytes.NewReader(value)
-		return serial(func() error {
+		return measure.Serial(func() error {
 			r.Reset(value)
 			return d.rdb.SetFrom(ctx, workload.KeySet1M, r, int64(len(value)), 0).Err()
 		}), nil

@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,11 +22,9 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/duoredis/redis/benchmarks/internal/measure"
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 )
 
@@ -76,18 +73,14 @@ func run(ctx context.Context, addr, clientName, wl string, dur, warm time.Durati
 	defer c.Close()
 	body, err := loopFor(ctx, c, wl)
 	if errors.Is(err, workload.ErrSkip) {
-		return json.NewEncoder(os.Stdout).Encode(workload.Result{Client: clientName, Workload: wl, Skipped: true,
-			Parser: c.Parser(), Go: runtime.Version()})
+		return measure.Print(measure.Skipped(clientName, wl, c.Parser()))
 	}
 	if err != nil {
 		return err
 	}
-
-	// Warm up: connections, buffers, pools, and a check of every reply.
-	if _, err := body(warm); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
+	if err := measure.WarmUp(body, warm); err != nil {
+		return err
 	}
-	runtime.GC()
 
 	if memProf != "" && memRate > 0 {
 		runtime.MemProfileRate = memRate
@@ -102,19 +95,7 @@ func run(ctx context.Context, addr, clientName, wl string, dur, warm time.Durati
 		}
 		defer f.Close()
 	}
-	var ms0, ms1 runtime.MemStats
-	var ru0, ru1 syscall.Rusage
-	runtime.ReadMemStats(&ms0)
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru0); err != nil {
-		return err
-	}
-	t0 := time.Now()
-	ops, err := body(dur)
-	elapsed := time.Since(t0)
-	if err2 := syscall.Getrusage(syscall.RUSAGE_SELF, &ru1); err2 != nil && err == nil {
-		err = err2
-	}
-	runtime.ReadMemStats(&ms1)
+	m, err := measure.Measure(body, dur)
 	if cpuProf != "" {
 		pprof.StopCPUProfile()
 	}
@@ -134,27 +115,11 @@ func run(ctx context.Context, addr, clientName, wl string, dur, warm time.Durati
 			return err
 		}
 	}
-	res := workload.Result{
-		Client:   clientName,
-		Workload: wl,
-		Ops:      ops,
-		Seconds:  elapsed.Seconds(),
-		Mallocs:  ms1.Mallocs - ms0.Mallocs,
-		Bytes:    ms1.TotalAlloc - ms0.TotalAlloc,
-		CPU:      cpuSeconds(&ru1) - cpuSeconds(&ru0),
-		GC:       ms1.NumGC - ms0.NumGC,
-		Parser:   c.Parser(),
-		Go:       runtime.Version(),
-	}
-	return json.NewEncoder(os.Stdout).Encode(res)
-}
-
-func cpuSeconds(ru *syscall.Rusage) float64 {
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+	return measure.Print(m.Result(clientName, wl, c.Parser()))
 }
 
 // A loop runs until d has passed and returns the number of commands it ran.
-type loop func(d time.Duration) (int64, error)
+type loop = measure.Loop
 
 // loops makes each workload's loop for a client. A workload added in a file
 // of its own adds its entry from an init (and registers its workload.Spec
@@ -163,36 +128,36 @@ type loop func(d time.Duration) (int64, error)
 // reports a skipped result.
 var loops = map[string]func(ctx context.Context, c Client) (loop, error){
 	workload.Get: func(ctx context.Context, c Client) (loop, error) {
-		return serial(func() error { return checkLen(c.Get(ctx, workload.KeyGet)) }), nil
+		return measure.Serial(func() error { return workload.CheckLen(c.Get(ctx, workload.KeyGet)) }), nil
 	},
 	workload.Set: func(ctx context.Context, c Client) (loop, error) {
-		return serial(func() error { return c.Set(ctx, workload.KeySet, workload.Value) }), nil
+		return measure.Serial(func() error { return c.Set(ctx, workload.KeySet, workload.Value) }), nil
 	},
 	workload.Pipe100: func(ctx context.Context, c Client) (loop, error) {
 		keys := workload.PipeKeys()
-		return batched(workload.PipeLen, func() error { return c.Pipe(ctx, keys, workload.Value) }), nil
+		return measure.Batched(workload.PipeLen, func() error { return c.Pipe(ctx, keys, workload.Value) }), nil
 	},
 	workload.LRange: func(ctx context.Context, c Client) (loop, error) {
-		return serial(func() error {
+		return measure.Serial(func() error {
 			n, err := c.LRange(ctx, workload.KeyList)
-			return checkCount(n, err, workload.ListLen)
+			return workload.CheckCount(n, err, workload.ListLen)
 		}), nil
 	},
 	workload.MGet: func(ctx context.Context, c Client) (loop, error) {
 		keys := workload.MGetKeyList()
-		return serial(func() error {
+		return measure.Serial(func() error {
 			n, err := c.MGet(ctx, keys)
-			return checkCount(n, err, workload.MGetKeys)
+			return workload.CheckCount(n, err, workload.MGetKeys)
 		}), nil
 	},
 	workload.Get1M: func(ctx context.Context, c Client) (loop, error) {
-		return serial(func() error {
+		return measure.Serial(func() error {
 			n, err := c.GetBytes(ctx, workload.Key1M)
-			return checkCount(n, err, workload.Size1M)
+			return workload.CheckCount(n, err, workload.Size1M)
 		}), nil
 	},
 	workload.Par64: func(ctx context.Context, c Client) (loop, error) {
-		return parallel(ctx, c), nil
+		return measure.Par64(ctx, c), nil
 	},
 }
 
@@ -203,86 +168,4 @@ func loopFor(ctx context.Context, c Client, wl string) (loop, error) {
 		return nil, fmt.Errorf("unknown workload %q", wl)
 	}
 	return mk(ctx, c)
-}
-
-func checkLen(v string, err error) error {
-	if err != nil {
-		return err
-	}
-	if len(v) != workload.ValueLen {
-		return fmt.Errorf("got a value of %d bytes, want %d", len(v), workload.ValueLen)
-	}
-	return nil
-}
-
-func checkCount(n int, err error, want int) error {
-	if err != nil {
-		return err
-	}
-	if n != want {
-		return fmt.Errorf("got %d, want %d", n, want)
-	}
-	return nil
-}
-
-// stopAfter returns a flag that turns true after d.
-func stopAfter(d time.Duration) *atomic.Bool {
-	var stop atomic.Bool
-	time.AfterFunc(d, func() { stop.Store(true) })
-	return &stop
-}
-
-func serial(op func() error) loop {
-	return batched(1, op)
-}
-
-// batched runs op (which runs per commands) until the time is up.
-func batched(per int64, op func() error) loop {
-	return func(d time.Duration) (int64, error) {
-		stop := stopAfter(d)
-		var n int64
-		for !stop.Load() {
-			if err := op(); err != nil {
-				return n, err
-			}
-			n += per
-		}
-		return n, nil
-	}
-}
-
-// parallel runs workload.Workers goroutines on the one client c, each
-// alternating GET of the shared key and SET of a key of its own.
-func parallel(ctx context.Context, c Client) loop {
-	setKeys := workload.ParKeys()
-	return func(d time.Duration) (int64, error) {
-		stop := stopAfter(d)
-		var total atomic.Int64
-		var wg sync.WaitGroup
-		errs := make([]error, workload.Workers)
-		for g := range workload.Workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var n int64
-				for !stop.Load() {
-					var err error
-					if n&1 == 0 {
-						err = checkLen(c.Get(ctx, workload.KeyGet))
-					} else {
-						err = c.Set(ctx, setKeys[g], workload.Value)
-					}
-					if err != nil {
-						errs[g] = err
-						stop.Store(true)
-						break
-					}
-					n++
-				}
-				total.Add(n)
-			}()
-		}
-		wg.Wait()
-		return total.Load(), errors.Join(errs...)
-	}
 }
