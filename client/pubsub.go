@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/duoredis/redis/internal/pubsubopt"
 	"github.com/duoredis/redis/pubsub"
 )
 
@@ -38,49 +39,26 @@ type PubSubOptions struct {
 //	defer ps.Close()
 //	err := ps.PSubscribe(ctx, "news.*")
 func (c *Client) PubSub(opts ...PubSubOptions) *pubsub.PubSub {
-	var o PubSubOptions
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	return pubsub.New(pubsub.Options{
-		Conn:                    c.pool.Options(),
-		DecodeResponses:         c.opts.DecodeResponses,
-		IgnoreSubscribeMessages: o.IgnoreSubscribeMessages,
-		HealthCheckInterval:     o.HealthCheckInterval,
-		QueueSize:               o.QueueSize,
-		ErrorHandler:            o.ErrorHandler,
-		Process:                 c.engine.Process,
-	})
+	return pubsubopt.New(pubsub.Options{
+		Conn:            c.pool.Options(),
+		DecodeResponses: c.opts.DecodeResponses,
+		Process:         c.engine.Process,
+	}, opts)
 }
 
 // Subscribe returns a new PubSub subscribed to channels (see PubSub and
 // pubsub.PubSub.Subscribe). The "subscribe" confirmations are its first
 // messages.
 func (c *Client) Subscribe(ctx context.Context, channels ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.Subscribe(ctx, channels...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).Subscribe, channels)
 }
 
 // PSubscribe returns a new PubSub subscribed to glob-style patterns.
 func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.PSubscribe(ctx, patterns...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).PSubscribe, patterns)
 }
 
 // SSubscribe returns a new PubSub subscribed to shard channels (Redis 7).
 func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.SSubscribe(ctx, shardChannels...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).SSubscribe, shardChannels)
 }

@@ -8,6 +8,7 @@ import (
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/command"
+	"github.com/duoredis/redis/internal/pubsubopt"
 	"github.com/duoredis/redis/pool"
 	"github.com/duoredis/redis/pubsub"
 )
@@ -37,14 +38,6 @@ import (
 // with the node options, never come from or go back to a node's pool,
 // and each new one picks its node again. Close the PubSub when done.
 func (c *Client) PubSub(opts ...client.PubSubOptions) *pubsub.PubSub {
-	var o client.PubSubOptions
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	hc := o.HealthCheckInterval
-	if hc == 0 {
-		hc = c.opts.HealthCheckInterval
-	}
 	// The connection options of any node, its address replaced by each
 	// connection's.
 	var conn pool.Options
@@ -52,16 +45,13 @@ func (c *Client) PubSub(opts ...client.PubSubOptions) *pubsub.PubSub {
 	if err == nil {
 		conn = n.cl.Pool().Options()
 	}
-	ps := pubsub.New(pubsub.Options{
-		Conn:                    conn,
-		DecodeResponses:         c.opts.DecodeResponses,
-		IgnoreSubscribeMessages: o.IgnoreSubscribeMessages,
-		HealthCheckInterval:     hc,
-		QueueSize:               o.QueueSize,
-		ErrorHandler:            o.ErrorHandler,
-		Process:                 c.engine.Process,
-		Router:                  psRouter{c},
-	})
+	ps := pubsubopt.New(pubsub.Options{
+		Conn:                conn,
+		DecodeResponses:     c.opts.DecodeResponses,
+		HealthCheckInterval: c.opts.HealthCheckInterval,
+		Process:             c.engine.Process,
+		Router:              psRouter{c},
+	}, opts)
 	if err != nil {
 		_ = ps.Close() // the client is closed: so is the PubSub
 	}
@@ -70,33 +60,18 @@ func (c *Client) PubSub(opts ...client.PubSubOptions) *pubsub.PubSub {
 
 // Subscribe returns a new PubSub (see PubSub) subscribed to channels.
 func (c *Client) Subscribe(ctx context.Context, channels ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.Subscribe(ctx, channels...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).Subscribe, channels)
 }
 
 // PSubscribe returns a new PubSub subscribed to glob-style patterns.
 func (c *Client) PSubscribe(ctx context.Context, patterns ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.PSubscribe(ctx, patterns...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).PSubscribe, patterns)
 }
 
 // SSubscribe returns a new PubSub subscribed to shard channels, each on
 // the master of its slot.
 func (c *Client) SSubscribe(ctx context.Context, shardChannels ...string) (*pubsub.PubSub, error) {
-	ps := c.PubSub()
-	if err := ps.SSubscribe(ctx, shardChannels...); err != nil {
-		_ = ps.Close()
-		return nil, err
-	}
-	return ps, nil
+	return pubsubopt.Subscribed(ctx, c.PubSub(), (*pubsub.PubSub).SSubscribe, shardChannels)
 }
 
 // psRouter is the pubsub.Router of a Client's PubSubs.
