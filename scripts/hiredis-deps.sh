@@ -45,76 +45,21 @@ GO=go
 command -v "$GO" >/dev/null 2>&1 || GO=/usr/local/go/bin/go
 command -v "$GO" >/dev/null 2>&1 || [ -x "$GO" ] || die "go is not installed"
 
-TMP=
-cleanup() { if [ -n "$TMP" ]; then rm -rf "$TMP"; fi; }
-trap cleanup EXIT
-tmpdir() {
-	if [ -z "$TMP" ]; then TMP="$(mktemp -d "${TMPDIR:-/tmp}/hiredis-deps.XXXXXX")"; fi
-}
-
 prefix_ok() {
 	[ -f "$PREFIX/lib/libhiredis.a" ] && [ -f "$PREFIX/include/hiredis/read.h" ] &&
 		PKG_CONFIG_PATH="$PCDIR" pkg-config --atleast-version="$MIN_VERSION" hiredis 2>/dev/null
 }
 
 # verify builds and runs a tiny cgo program against the hiredis that
-# pkg-config finds with PKG_CONFIG_PATH as given.
+# pkg-config finds with PKG_CONFIG_PATH as given: cmd/duoredis-hiredis -check
+# (the same check the tool runs after it installs), with $GO's own bin
+# directory first on PATH, as the tool builds with the go it finds there.
 verify() {
-	tmpdir
-	local dir="$TMP/cgo-check"
-	mkdir -p "$dir"
-	cat >"$dir/go.mod" <<'GOMOD'
-module hiredischeck
-
-go 1.21
-GOMOD
-	cat >"$dir/main.go" <<'GOSRC'
-package main
-
-/*
-#cgo pkg-config: hiredis
-#include <hiredis/hiredis.h>
-#include <hiredis/read.h>
-
-static int check(void) {
-	redisReader *r = redisReaderCreate();
-	if (r == NULL) return -1;
-	void *reply = NULL;
-	const char in[] = "%1\r\n+k\r\n#t\r\n";
-	if (redisReaderFeed(r, in, sizeof(in) - 1) != REDIS_OK ||
-	    redisReaderGetReply(r, &reply) != REDIS_OK || reply == NULL) {
-		redisReaderFree(r);
-		return -2;
-	}
-	int type = ((redisReply *)reply)->type;
-	freeReplyObject(reply);
-	redisReaderFree(r);
-	return type;
-}
-*/
-import "C"
-
-import (
-	"fmt"
-	"os"
-)
-
-func main() {
-	if t := C.check(); t != C.REDIS_REPLY_MAP {
-		fmt.Fprintf(os.Stderr, "hiredis reader check failed: %d\n", int(t))
-		os.Exit(1)
-	}
-	fmt.Printf("hiredis %d.%d.%d reader OK (RESP3 map parsed)\n",
-		int(C.HIREDIS_MAJOR), int(C.HIREDIS_MINOR), int(C.HIREDIS_PATCH))
-}
-GOSRC
-	if ! (cd "$dir" && CGO_ENABLED=1 GOFLAGS='' GOTOOLCHAIN=local "$GO" build -o "$dir/check" .); then
-		printf 'hiredis-deps: ERROR: a cgo program using hiredis does not build (pkg-config: %s)\n' \
+	local goroot
+	goroot="$("$GO" env GOROOT)" || return 1
+	if ! (cd "$ROOT" && PATH="$goroot/bin:$PATH" CGO_ENABLED=0 GOFLAGS='' "$GO" run ./cmd/duoredis-hiredis -check); then
+		printf 'hiredis-deps: ERROR: the cgo hiredis check failed (pkg-config: %s)\n' \
 			"$(pkg-config --cflags --libs hiredis 2>&1)" >&2
-		return 1
-	fi
-	if ! "$dir/check"; then
-		printf 'hiredis-deps: ERROR: the cgo hiredis check program failed\n' >&2
 		return 1
 	fi
 }

@@ -24,6 +24,9 @@
 //
 //	export PKG_CONFIG_PATH=PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 //
+// With -check it installs nothing: it only builds and runs that cgo program
+// against the hiredis that pkg-config finds with PKG_CONFIG_PATH as it is.
+//
 // Go's build cache does not notice that pkg-config now finds another
 // hiredis: build once with go build -a (or run go clean -cache) after
 // changing PKG_CONFIG_PATH.
@@ -63,8 +66,10 @@ func main() {
 	mirror := flag.String("mirror", "http://deb.debian.org/debian", "Debian mirror")
 	force := flag.Bool("force", false, "install into -prefix even if pkg-config already finds hiredis >= "+minVersion+", and replace an existing prefix")
 	noVerify := flag.Bool("no-verify", false, "skip the build of a cgo program against the installed hiredis")
+	checkOnly := flag.Bool("check", false, "install nothing: only build and run the cgo program against the hiredis that pkg-config finds with PKG_CONFIG_PATH as it is (scripts/hiredis-deps.sh uses it)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: duoredis-hiredis [-prefix DIR] [-force] [-suite SUITE] [-no-verify]\n\n"+
+		fmt.Fprintf(os.Stderr, "usage: duoredis-hiredis [-prefix DIR] [-force] [-suite SUITE] [-no-verify]\n"+
+			"       duoredis-hiredis -check\n\n"+
 			"Installs Debian %s's hiredis 1.x (headers, static library, pkg-config file) into DIR\n"+
 			"for go build -tags hiredis, and prints the PKG_CONFIG_PATH line to export.\n\n", "trixie")
 		flag.PrintDefaults()
@@ -75,7 +80,11 @@ func main() {
 		os.Exit(2)
 	}
 	i := &installer{prefix: *prefix, suite: *suite, mirror: *mirror, log: log}
-	if err := i.run(*force, !*noVerify); err != nil {
+	run := func() error { return i.run(*force, !*noVerify) }
+	if *checkOnly {
+		run = i.checkOnly
+	}
+	if err := run(); err != nil {
 		log("ERROR: %v", err)
 		os.Exit(1)
 	}
@@ -324,6 +333,19 @@ func (i *installer) verify(tmp string) error {
 			return nil
 		}
 	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		i.log("go is not on PATH: skipping the check build")
+		return nil
+	}
+	return i.checkBuild(goTool, tmp, "PKG_CONFIG_PATH="+i.pcDir()+pathSuffix(os.Getenv("PKG_CONFIG_PATH")))
+}
+
+// checkBuild builds checkProgram in tmp/check with goTool (cgo on, GOFLAGS
+// cleared, the local toolchain) and the environment with env added, runs
+// it and logs its line: hiredis's headers, library and pkg-config file
+// work together, and its reader parses RESP3.
+func (i *installer) checkBuild(goTool, tmp string, env ...string) error {
 	dir := filepath.Join(tmp, "check")
 	if err := writeFile(filepath.Join(dir, "go.mod"), "module hiredischeck\n\ngo 1.21\n"); err != nil {
 		return err
@@ -331,25 +353,38 @@ func (i *installer) verify(tmp string) error {
 	if err := writeFile(filepath.Join(dir, "main.go"), checkProgram); err != nil {
 		return err
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		i.log("go is not on PATH: skipping the check build")
-		return nil
-	}
-	env := append(os.Environ(), "CGO_ENABLED=1", "GOFLAGS=", "GOTOOLCHAIN=local",
-		"PKG_CONFIG_PATH="+i.pcDir()+pathSuffix(os.Getenv("PKG_CONFIG_PATH")))
+	env = append(append(os.Environ(), "CGO_ENABLED=1", "GOFLAGS=", "GOTOOLCHAIN=local"), env...)
 	build := exec.Command(goTool, "build", "-o", "check", ".")
 	build.Dir, build.Env = dir, env
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("a cgo program using the installed hiredis does not build: %v\n%s", err, out)
+		pcCmd := exec.Command("pkg-config", "--cflags", "--libs", "hiredis")
+		pcCmd.Env = env
+		pc, _ := pcCmd.CombinedOutput()
+		return fmt.Errorf("a cgo program using hiredis does not build (pkg-config: %s): %v\n%s", strings.TrimSpace(string(pc)), err, out)
 	}
 	run := exec.Command(filepath.Join(dir, "check"))
 	out, err := run.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("the cgo program using the installed hiredis failed: %v\n%s", err, out)
+		return fmt.Errorf("the cgo program using hiredis failed: %v\n%s", err, out)
 	}
 	i.log("check: %s", strings.TrimSpace(string(out)))
 	return nil
+}
+
+// checkOnly runs checkBuild against the hiredis that pkg-config finds with
+// PKG_CONFIG_PATH as it is, with the go on PATH; without a C compiler the
+// build fails.
+func (i *installer) checkOnly() error {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return errors.New("go is not on PATH: the check builds a cgo program with it")
+	}
+	tmp, err := os.MkdirTemp("", "duoredis-hiredis.")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	return i.checkBuild(goTool, tmp)
 }
 
 func (i *installer) printEnv(version string) {
