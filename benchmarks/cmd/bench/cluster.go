@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -34,7 +33,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/duoredis/redis/benchmarks/internal/workload"
@@ -54,15 +52,9 @@ func init() {
 	}
 }
 
-// clusterRow is one client of the cluster table.
-type clusterRow struct {
-	Name   string // as shown
-	Build  string // clusterworker build: "go" or "hiredis"
-	Client string // clusterworker -client
-	Peer   bool
-}
-
-var clusterRows = []clusterRow{
+// clusterRows are the clients of the cluster table (Build: the
+// clusterworker build; Client: its -client).
+var clusterRows = []row{
 	{Name: "duoredis", Build: "go", Client: "duoredis"},
 	{Name: "duoredis+hiredis", Build: "hiredis", Client: "duoredis"},
 	{Name: "go-redis", Build: "go", Client: "goredis", Peer: true},
@@ -78,39 +70,25 @@ var clusterTitles = map[string]string{
 	workload.MGet:    "MGET 100 across slots",
 }
 
-type clusterSample struct {
-	Round int    `json:"round"`
-	Err   string `json:"error,omitempty"`
-	workload.Result
-}
+// clusterStat is one row of the cluster table.
+type clusterStat struct{ core }
 
-func (s clusterSample) ok() bool      { return s.Err == "" && s.Ops > 0 && s.Seconds > 0 }
-func (s clusterSample) rate() float64 { return float64(s.Ops) / s.Seconds }
-
-type clusterStat struct {
-	Client      string  `json:"client"`
-	Rounds      int     `json:"rounds"`
-	OpsPerSec   float64 `json:"ops_per_sec"`
-	AllocsPerOp float64 `json:"allocs_per_op"`
-	BytesPerOp  float64 `json:"bytes_per_op"`
-	CPUPerOp    float64 `json:"cpu_us_per_op"`
-	VsBest      float64 `json:"vs_best_peer"`
-	BestPeer    bool    `json:"best_peer,omitempty"`
-	Err         string  `json:"error,omitempty"`
+func (st clusterStat) cells() []string {
+	return st.core.cells(func(v float64) string { return fmtNum(v, 0) })
 }
 
 type clusterReport struct {
-	Date      time.Time                             `json:"date"`
-	Command   string                                `json:"command"`
-	Machine   machine                               `json:"machine"`
-	Rounds    int                                   `json:"rounds"`
-	Time      string                                `json:"time"`
-	Warmup    string                                `json:"warmup"`
-	Elapsed   string                                `json:"elapsed"`
-	Cluster   string                                `json:"cluster"`
-	Stats     map[string][]clusterStat              `json:"stats"`
-	Samples   map[string]map[string][]clusterSample `json:"samples"`
-	Workloads []string                              `json:"workloads"`
+	Date      time.Time                      `json:"date"`
+	Command   string                         `json:"command"`
+	Machine   machine                        `json:"machine"`
+	Rounds    int                            `json:"rounds"`
+	Time      string                         `json:"time"`
+	Warmup    string                         `json:"warmup"`
+	Elapsed   string                         `json:"elapsed"`
+	Cluster   string                         `json:"cluster"`
+	Stats     map[string][]clusterStat       `json:"stats"`
+	Samples   map[string]map[string][]sample `json:"samples"`
+	Workloads []string                       `json:"workloads"`
 }
 
 func clusterMain() error {
@@ -141,19 +119,11 @@ func clusterMain() error {
 	rows := slices.Clone(clusterRows)
 	bins := map[string]string{}
 	for _, build := range []string{"go", "hiredis"} {
-		out := filepath.Join(tmp, "clusterworker-"+build)
-		args := []string{"build", "-o", out}
-		env := append(os.Environ(), "CGO_ENABLED=0")
-		if build == "hiredis" {
-			args = append(args, "-tags", "hiredis")
-			env = append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+hiredisPkgConfigPath(mod))
-		}
-		cmd := exec.CommandContext(ctx, goTool(), append(args, "./cmd/clusterworker")...)
-		cmd.Dir, cmd.Env = mod, env
-		if b, err := cmd.CombinedOutput(); err != nil {
+		out, b, err := buildWorker(ctx, tmp, mod, "./cmd/clusterworker", build)
+		if err != nil {
 			if build == "hiredis" {
 				fmt.Fprintf(os.Stderr, "warning: the hiredis build failed, its row is left out:\n%s\n", b)
-				rows = slices.DeleteFunc(rows, func(r clusterRow) bool { return r.Build == "hiredis" })
+				rows = slices.DeleteFunc(rows, func(r row) bool { return r.Build == "hiredis" })
 				continue
 			}
 			return fmt.Errorf("go build ./cmd/clusterworker: %v\n%s", err, b)
@@ -185,20 +155,19 @@ func clusterMain() error {
 	}
 	fmt.Printf("cluster %s; %d rounds of %v per client and workload (warm-up %v)\n", seeds, rounds, dur, warm)
 
-	samples := map[string]map[string][]clusterSample{}
+	samples := map[string]map[string][]sample{}
 	for _, wl := range clusterWorkloads {
-		samples[wl] = map[string][]clusterSample{}
+		samples[wl] = map[string][]sample{}
 	}
 	for r := range rounds {
 		fmt.Printf("round %d/%d ", r+1, rounds)
 		for wi, wl := range clusterWorkloads {
-			k := (r + wi) % len(rows)
-			for _, c := range append(slices.Clone(rows[k:]), rows[:k]...) {
+			for _, c := range rotate(rows, r+wi) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 				res, err := runClusterWorker(ctx, bins[c.Build], seeds, c, wl, dur, warm)
-				s := clusterSample{Round: r, Result: res}
+				s := sample{Round: r, Result: res}
 				if err != nil {
 					s.Err = err.Error()
 					fmt.Printf("\n  %s %s: %v\n", wl, c.Name, err)
@@ -239,25 +208,11 @@ func clusterMain() error {
 	return nil
 }
 
-func runClusterWorker(ctx context.Context, bin, seeds string, c clusterRow, wl string, dur, warm time.Duration) (workload.Result, error) {
+func runClusterWorker(ctx context.Context, bin, seeds string, c row, wl string, dur, warm time.Duration) (workload.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*(dur+warm)+time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-addrs", seeds, "-client", c.Client, "-workload", wl,
-		"-time", dur.String(), "-warmup", warm.String())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return workload.Result{}, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	var res workload.Result
-	if err := json.Unmarshal(out, &res); err != nil {
-		return res, fmt.Errorf("worker output %q: %v", out, err)
-	}
-	if res.Ops == 0 {
-		return res, errors.New("worker ran no command")
-	}
-	return res, nil
+	return workerResult(exec.CommandContext(ctx, bin, "-addrs", seeds, "-client", c.Client, "-workload", wl,
+		"-time", dur.String(), "-warmup", warm.String()))
 }
 
 // loadCluster writes the keys of the cluster workloads.
@@ -413,95 +368,23 @@ func clusterPort(used map[int]bool) (int, error) {
 	return 0, errors.New("no free port pair (port, port+10000) in 12000-21999")
 }
 
-func clusterMedian(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-func clusterMedianOf(ss []clusterSample, f func(clusterSample) float64) float64 {
-	var xs []float64
-	for _, s := range ss {
-		if s.ok() {
-			xs = append(xs, f(s))
-		}
-	}
-	return clusterMedian(xs)
-}
-
 // build computes the medians, and each row's ratio to the best peer: the
 // median over rounds of the ratio within a round.
-func (rep *clusterReport) build(rows []clusterRow) {
+func (rep *clusterReport) build(rows []row) {
 	for _, wl := range rep.Workloads {
 		by := rep.Samples[wl]
-		best, bestRate := "", 0.0
+		best := bestPeer(rows, by)
 		for _, c := range rows {
-			if r := clusterMedianOf(by[c.Name], clusterSample.rate); c.Peer && r > bestRate {
-				best, bestRate = c.Name, r
-			}
-		}
-		for _, c := range rows {
-			ss := by[c.Name]
-			st := clusterStat{Client: c.Name, BestPeer: c.Name == best, VsBest: math.NaN()}
-			for _, s := range ss {
-				if s.ok() {
-					st.Rounds++
-				} else if st.Err == "" {
-					st.Err = s.Err
-				}
-			}
-			st.OpsPerSec = clusterMedianOf(ss, clusterSample.rate)
-			st.AllocsPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
-			st.BytesPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return float64(s.Bytes) / float64(s.Ops) })
-			st.CPUPerOp = clusterMedianOf(ss, func(s clusterSample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
-			if best != "" {
-				var rs []float64
-				for _, x := range ss {
-					for _, y := range by[best] {
-						if x.Round == y.Round && x.ok() && y.ok() {
-							rs = append(rs, x.rate()/y.rate())
-						}
-					}
-				}
-				st.VsBest = clusterMedian(rs)
-			}
-			rep.Stats[wl] = append(rep.Stats[wl], st)
+			rep.Stats[wl] = append(rep.Stats[wl], clusterStat{newCore(c.Name, by, best, true)})
 		}
 	}
 }
 
 var clusterHeader = []string{"ops/s", "allocs/op", "B/op", "CPU µs/op", "× best peer"}
 
-func (st clusterStat) cells() []string {
-	if st.Rounds == 0 {
-		msg, _, _ := strings.Cut(st.Err, "\n")
-		return []string{"error: " + msg, "", "", "", ""}
-	}
-	num := func(v float64, prec int) string {
-		if math.IsNaN(v) {
-			return "-"
-		}
-		return strconv.FormatFloat(v, 'f', prec, 64)
-	}
-	rate := num(st.OpsPerSec, 0)
-	switch v := st.OpsPerSec; {
-	case v >= 1e6:
-		rate = fmt.Sprintf("%.2fM", v/1e6)
-	case v >= 1e3:
-		rate = fmt.Sprintf("%.1fk", v/1e3)
-	}
-	ratio := "-"
-	if !math.IsNaN(st.VsBest) {
-		ratio = fmt.Sprintf("%.2f×", st.VsBest)
-	}
-	return []string{rate, num(st.AllocsPerOp, 2), num(st.BytesPerOp, 0), num(st.CPUPerOp, 2), ratio}
+// lines are the lines of the table.
+func (rep *clusterReport) lines() [][]tableLine {
+	return tableLines(rep.Workloads, clusterTitles, func(wl string) []clusterStat { return rep.Stats[wl] })
 }
 
 func (rep *clusterReport) summary() string {
@@ -514,59 +397,24 @@ func (rep *clusterReport) summary() string {
 func (rep *clusterReport) text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\ncluster: %s\n%d rounds × %s per client and workload; medians\n\n", rep.summary(), rep.Cluster, rep.Rounds, rep.Time)
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(clusterHeader, "\t"))
-	for _, wl := range rep.Workloads {
-		for i, st := range rep.Stats[wl] {
-			title := ""
-			if i == 0 {
-				title = clusterTitles[wl]
-			}
-			name := st.Client
-			if st.BestPeer {
-				name += " *"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", title, name, strings.Join(st.cells(), "\t"))
-		}
-	}
-	tw.Flush()
+	writeText(&b, clusterHeader, rep.lines(), false)
 	b.WriteString("* best peer (highest median ops/s of go-redis and rueidis)\n")
 	return b.String()
 }
 
 func (rep *clusterReport) table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(clusterHeader, " | "), strings.Repeat("---:|", len(clusterHeader)))
-	for _, wl := range rep.Workloads {
-		for i, st := range rep.Stats[wl] {
-			title := ""
-			if i == 0 {
-				title = clusterTitles[wl]
-			}
-			name := st.Client
-			if st.BestPeer {
-				name = "**" + name + "**"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", title, name, strings.Join(st.cells(), " | "))
-		}
-	}
+	writeMarkdown(&b, clusterHeader, rep.lines())
 	return b.String()
 }
 
 func (rep *clusterReport) markdown() string {
 	var b strings.Builder
-	m := rep.Machine
 	b.WriteString("## Redis Cluster\n\n")
 	b.WriteString("duoredis's `cluster.Client` (pure-Go, and hiredis with `-tags hiredis`) against go-redis v9's\n")
 	b.WriteString("`ClusterClient` and rueidis, all with default options, on a local cluster. Generated by\n")
 	b.WriteString("`benchmarks/cmd/bench` with `BENCH_CLUSTER=1` (`make bench-cluster`); do not edit by hand.\n\n")
-	fmt.Fprintf(&b, "- date: %s\n", rep.Date.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- machine: %d CPUs (`nproc`), %s, Linux %s\n", m.CPUs, m.CPUModel, m.Kernel)
-	fmt.Fprintf(&b, "- software: duoredis %s, %s, redis-server %s, hiredis %s", m.Commit, m.Go, m.RedisServer, m.Hiredis)
-	for _, k := range []string{"github.com/redis/go-redis/v9", "github.com/redis/rueidis"} {
-		fmt.Fprintf(&b, ", %s %s", k, m.Modules[k])
-	}
-	b.WriteString("\n")
+	rep.Machine.writeMarkdown(&b, rep.Date, []string{"github.com/redis/go-redis/v9", "github.com/redis/rueidis"})
 	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload and round after %s of warm-up; %s in all)\n",
 		rep.Command, rep.Rounds, rep.Time, rep.Warmup, rep.Elapsed)
 	fmt.Fprintf(&b, "- cluster: %s\n\n", rep.Cluster)

@@ -344,18 +344,8 @@ func buildWorkers(ctx context.Context, dir string, cfg *config) (map[string]stri
 		if !need[build] {
 			continue
 		}
-		out := filepath.Join(dir, "worker-"+build)
-		args := []string{"build", "-o", out}
-		env := append(os.Environ(), "CGO_ENABLED=0")
-		if build == "hiredis" {
-			args = append(args, "-tags", "hiredis")
-			env = append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+hiredisPkgConfigPath(cfg.modDir))
-		}
-		args = append(args, "./cmd/worker")
-		cmd := exec.CommandContext(ctx, goTool(), args...)
-		cmd.Dir = cfg.modDir
-		cmd.Env = env
-		if b, err := cmd.CombinedOutput(); err != nil {
+		out, b, err := buildWorker(ctx, dir, cfg.modDir, "./cmd/worker", build)
+		if err != nil {
 			if build == "hiredis" {
 				fmt.Fprintf(os.Stderr, "warning: the hiredis build failed, its rows are left out (make deps brings hiredis 1.x):\n%s\n", b)
 				cfg.clients = slices.DeleteFunc(cfg.clients, func(r row) bool { return r.Build == "hiredis" })
@@ -366,6 +356,25 @@ func buildWorkers(ctx context.Context, dir string, cfg *config) (map[string]stri
 		bins[build] = out
 	}
 	return bins, nil
+}
+
+// buildWorker builds the worker package pkg (./cmd/worker or
+// ./cmd/clusterworker) of the module at modDir into dir, pure Go (build
+// "go") or with -tags hiredis (build "hiredis"); it returns the binary and
+// the go command's output.
+func buildWorker(ctx context.Context, dir, modDir, pkg, build string) (string, []byte, error) {
+	out := filepath.Join(dir, filepath.Base(pkg)+"-"+build)
+	args := []string{"build", "-o", out}
+	env := append(os.Environ(), "CGO_ENABLED=0")
+	if build == "hiredis" {
+		args = append(args, "-tags", "hiredis")
+		env = append(os.Environ(), "CGO_ENABLED=1", "PKG_CONFIG_PATH="+hiredisPkgConfigPath(modDir))
+	}
+	cmd := exec.CommandContext(ctx, goTool(), append(args, pkg)...)
+	cmd.Dir = modDir
+	cmd.Env = env
+	b, err := cmd.CombinedOutput()
+	return out, b, err
 }
 
 // hiredisPkgConfigPath puts the repository's hiredis prefix first on
@@ -409,8 +418,12 @@ func moduleDir() (string, error) {
 func runWorker(ctx context.Context, bin, addr string, pl placement, c row, wl string, cfg *config) (workload.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*(cfg.dur+cfg.warmup)+time.Minute)
 	defer cancel()
-	cmd := command(ctx, pl.CPUs, bin, "-addr", addr, "-client", c.Client, "-workload", wl,
-		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String(), "-ctx", cfg.ctxKind)
+	return workerResult(command(ctx, pl.CPUs, bin, "-addr", addr, "-client", c.Client, "-workload", wl,
+		"-time", cfg.dur.String(), "-warmup", cfg.warmup.String(), "-ctx", cfg.ctxKind))
+}
+
+// workerResult runs a worker process and decodes its result.
+func workerResult(cmd *exec.Cmd) (workload.Result, error) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -28,8 +28,9 @@ type sample struct {
 func (s sample) ok() bool      { return s.Err == "" && s.Ops > 0 && s.Seconds > 0 }
 func (s sample) rate() float64 { return float64(s.Ops) / s.Seconds }
 
-// stat is one row of the table: medians over the rounds.
-type stat struct {
+// core is a row of a table, single-server or cluster: medians over the
+// rounds.
+type core struct {
 	Client      string  `json:"client"`
 	Rounds      int     `json:"rounds"`        // rounds that succeeded
 	OpsPerSec   float64 `json:"ops_per_sec"`   // median
@@ -37,10 +38,15 @@ type stat struct {
 	BytesPerOp  float64 `json:"bytes_per_op"`  // median; NaN for redis-benchmark
 	CPUPerOp    float64 `json:"cpu_us_per_op"` // median, microseconds of user+system CPU of the client process
 	VsBest      float64 `json:"vs_best_peer"`  // median over rounds of ops/s ÷ the best peer's in the same round
-	VsRB        float64 `json:"vs_redis_benchmark"`
-	VsPure      float64 `json:"vs_duoredis"` // median over rounds of ops/s ÷ duoredis's (pure build) in the same round
 	BestPeer    bool    `json:"best_peer,omitempty"`
 	Err         string  `json:"error,omitempty"`
+}
+
+// stat is one row of the single-server table.
+type stat struct {
+	core
+	VsRB   float64 `json:"vs_redis_benchmark"`
+	VsPure float64 `json:"vs_duoredis"` // median over rounds of ops/s ÷ duoredis's (pure build) in the same round
 }
 
 type machine struct {
@@ -158,7 +164,25 @@ func buildReport(cfg *config, samples map[string]map[string]map[string][]sample)
 // workloadStats makes the rows of one workload in one placement. A client
 // whose every sample was skipped (it cannot run the workload) has no row.
 func workloadStats(clients []row, byClient map[string][]sample) []stat {
-	// The best peer: the highest median rate among the competitors.
+	best := bestPeer(clients, byClient)
+	var out []stat
+	for _, c := range clients {
+		ss := byClient[c.Name]
+		if !slices.ContainsFunc(ss, func(s sample) bool { return !s.Skipped }) {
+			continue
+		}
+		out = append(out, stat{
+			core:   newCore(c.Name, byClient, best, c.Name != rbName),
+			VsRB:   ratio(ss, byClient[rbName]),
+			VsPure: ratio(ss, byClient[ourPure]),
+		})
+	}
+	return out
+}
+
+// bestPeer returns the best peer: the highest median rate among the
+// competitors ("" if none ran).
+func bestPeer(clients []row, byClient map[string][]sample) string {
 	best, bestRate := "", 0.0
 	for _, c := range clients {
 		if !c.Peer {
@@ -168,36 +192,33 @@ func workloadStats(clients []row, byClient map[string][]sample) []stat {
 			best, bestRate = c.Name, r
 		}
 	}
-	var out []stat
-	for _, c := range clients {
-		ss := byClient[c.Name]
-		if !slices.ContainsFunc(ss, func(s sample) bool { return !s.Skipped }) {
-			continue
+	return best
+}
+
+// newCore makes the row of client name: its medians (allocations too if
+// mem) and its ratio to best.
+func newCore(name string, byClient map[string][]sample, best string, mem bool) core {
+	ss := byClient[name]
+	st := core{Client: name, BestPeer: name == best}
+	for _, s := range ss {
+		if s.ok() {
+			st.Rounds++
+		} else if st.Err == "" {
+			st.Err = s.Err
 		}
-		st := stat{Client: c.Name, BestPeer: c.Name == best}
-		for _, s := range ss {
-			if s.ok() {
-				st.Rounds++
-			} else if st.Err == "" {
-				st.Err = s.Err
-			}
-		}
-		st.OpsPerSec = medianOf(ss, sample.rate)
-		st.CPUPerOp = medianOf(ss, func(s sample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
-		st.AllocsPerOp, st.BytesPerOp = math.NaN(), math.NaN()
-		if c.Name != rbName {
-			st.AllocsPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
-			st.BytesPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Bytes) / float64(s.Ops) })
-		}
-		st.VsBest = math.NaN()
-		if best != "" {
-			st.VsBest = ratio(ss, byClient[best])
-		}
-		st.VsRB = ratio(ss, byClient[rbName])
-		st.VsPure = ratio(ss, byClient[ourPure])
-		out = append(out, st)
 	}
-	return out
+	st.OpsPerSec = medianOf(ss, sample.rate)
+	st.CPUPerOp = medianOf(ss, func(s sample) float64 { return s.CPU / float64(s.Ops) * 1e6 })
+	st.AllocsPerOp, st.BytesPerOp = math.NaN(), math.NaN()
+	if mem {
+		st.AllocsPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Mallocs) / float64(s.Ops) })
+		st.BytesPerOp = medianOf(ss, func(s sample) float64 { return float64(s.Bytes) / float64(s.Ops) })
+	}
+	st.VsBest = math.NaN()
+	if best != "" {
+		st.VsBest = ratio(ss, byClient[best])
+	}
+	return st
 }
 
 // The rows of this client's two builds.
@@ -343,12 +364,91 @@ func fmtRatio(v float64) string {
 }
 
 // cells are a row's columns, shared by the text and the Markdown tables.
-func (st stat) cells() []string {
+func (st stat) cells() []string { return st.core.cells(fmtBytes, st.VsRB, st.VsPure) }
+
+// cells are the columns of a row: ops/s, allocs/op, B/op (as bytes writes
+// it), CPU µs/op, × best peer, then the ratios more.
+func (st core) cells(bytes func(float64) string, more ...float64) []string {
 	if st.Rounds == 0 {
-		return []string{"error: " + firstLine(st.Err), "", "", "", "", "", ""}
+		return append([]string{"error: " + firstLine(st.Err)}, make([]string, 4+len(more))...)
 	}
-	return []string{fmtRate(st.OpsPerSec), fmtNum(st.AllocsPerOp, 2), fmtBytes(st.BytesPerOp),
-		fmtNum(st.CPUPerOp, 2), fmtRatio(st.VsBest), fmtRatio(st.VsRB), fmtRatio(st.VsPure)}
+	out := []string{fmtRate(st.OpsPerSec), fmtNum(st.AllocsPerOp, 2), bytes(st.BytesPerOp),
+		fmtNum(st.CPUPerOp, 2), fmtRatio(st.VsBest)}
+	for _, v := range more {
+		out = append(out, fmtRatio(v))
+	}
+	return out
+}
+
+// tableLine is a line of a table: the workload's title on its first line.
+type tableLine struct {
+	title, client string
+	best          bool
+	cells         []string
+}
+
+// tableRow is a row of a table, single-server or cluster.
+type tableRow interface {
+	base() core
+	cells() []string
+}
+
+func (st core) base() core { return st }
+
+// tableLines returns the lines of a table, by workload.
+func tableLines[S tableRow](wls []string, titles map[string]string, stats func(wl string) []S) [][]tableLine {
+	var out [][]tableLine
+	for _, wl := range wls {
+		var ls []tableLine
+		for i, st := range stats(wl) {
+			l := tableLine{client: st.base().Client, best: st.base().BestPeer, cells: st.cells()}
+			if i == 0 {
+				l.title = titles[wl]
+			}
+			ls = append(ls, l)
+		}
+		out = append(out, ls)
+	}
+	return out
+}
+
+// writeText writes a text table (the best peer marked *), with an empty
+// line after each workload's if gap.
+func writeText(b *strings.Builder, header []string, lines [][]tableLine, gap bool) {
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(header, "\t"))
+	for _, ls := range lines {
+		for _, l := range ls {
+			name := l.client
+			if l.best {
+				name += " *"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", l.title, name, strings.Join(l.cells, "\t"))
+		}
+		if gap {
+			fmt.Fprintln(tw, strings.Repeat("\t", len(header)+2))
+		}
+	}
+	tw.Flush()
+}
+
+// writeMarkdown writes a Markdown table (the best peer in bold).
+func writeMarkdown(b *strings.Builder, header []string, lines [][]tableLine) {
+	fmt.Fprintf(b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(header, " | "), strings.Repeat("---:|", len(header)))
+	for _, ls := range lines {
+		for _, l := range ls {
+			name := l.client
+			if l.best {
+				name = "**" + name + "**"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s |\n", l.title, name, strings.Join(l.cells, " | "))
+		}
+	}
+}
+
+// lines are the lines of placement pl's table.
+func (rep *report) lines(pl string) [][]tableLine {
+	return tableLines(rep.Workloads, workload.Titles, func(wl string) []stat { return rep.Stats[pl][wl] })
 }
 
 func firstLine(s string) string {
@@ -370,23 +470,7 @@ func (rep *report) text() string {
 		rep.summary(), rep.Rounds, rep.Time, ctxText(rep.Context))
 	for _, pl := range rep.Placements {
 		fmt.Fprintf(&b, "placement %s: %s\n", pl.Name, pl.Desc)
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "workload\tclient\t%s\t\n", strings.Join(header, "\t"))
-		for _, wl := range rep.Workloads {
-			for i, st := range rep.Stats[pl.Name][wl] {
-				title := ""
-				if i == 0 {
-					title = workload.Titles[wl]
-				}
-				name := st.Client
-				if st.BestPeer {
-					name += " *"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t\n", title, name, strings.Join(st.cells(), "\t"))
-			}
-			fmt.Fprintln(tw, strings.Repeat("\t", len(header)+2))
-		}
-		tw.Flush()
+		writeText(&b, header, rep.lines(pl.Name), true)
 	}
 	b.WriteString("* best peer (highest median ops/s among go-redis, go-redis AutoPipeline, rueidis, redigo)\n\n")
 	if len(rep.Targets) > 0 {
@@ -423,13 +507,7 @@ func (rep *report) markdown() string {
 	b.WriteString("with its AutoPipeline), rueidis and redigo, on one local redis-server, with redis-benchmark\n")
 	b.WriteString("on the same server as the ceiling, in two CPU placements. Generated by `benchmarks/cmd/bench`;\n")
 	b.WriteString("do not edit by hand.\n\n")
-	fmt.Fprintf(&b, "- date: %s\n", rep.Date.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "- machine: %d CPUs (`nproc`), %s, Linux %s\n", m.CPUs, m.CPUModel, m.Kernel)
-	fmt.Fprintf(&b, "- software: duoredis %s, %s, redis-server %s, hiredis %s", m.Commit, m.Go, m.RedisServer, m.Hiredis)
-	for _, k := range sortedKeys(m.Modules) {
-		fmt.Fprintf(&b, ", %s %s", k, m.Modules[k])
-	}
-	b.WriteString("\n")
+	m.writeMarkdown(&b, rep.Date, sortedKeys(m.Modules))
 	fmt.Fprintf(&b, "- command: `%s` (%d rounds, %s measured per client, workload, placement and round after %s of warm-up; %s in all)\n",
 		rep.Command, rep.Rounds, rep.Time, rep.Warmup, rep.Elapsed)
 	for _, pl := range rep.Placements {
@@ -443,20 +521,7 @@ func (rep *report) markdown() string {
 
 	for _, pl := range rep.Placements {
 		fmt.Fprintf(&b, "## %s\n\n%s.\n\n", pl.Name, upperFirst(pl.Desc))
-		fmt.Fprintf(&b, "| workload | client | %s |\n|---|---|%s\n", strings.Join(header, " | "), strings.Repeat("---:|", len(header)))
-		for _, wl := range rep.Workloads {
-			for i, st := range rep.Stats[pl.Name][wl] {
-				title := ""
-				if i == 0 {
-					title = workload.Titles[wl]
-				}
-				name := st.Client
-				if st.BestPeer {
-					name = "**" + name + "**"
-				}
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", title, name, strings.Join(st.cells(), " | "))
-			}
-		}
+		writeMarkdown(&b, header, rep.lines(pl.Name))
 		b.WriteString("\n")
 	}
 	b.WriteString("Bold: the best peer of the workload (highest median ops/s among go-redis, go-redis\n")
@@ -622,6 +687,18 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// writeMarkdown writes the report's date, machine and software lines (with
+// the versions of modules).
+func (m machine) writeMarkdown(b *strings.Builder, date time.Time, modules []string) {
+	fmt.Fprintf(b, "- date: %s\n", date.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(b, "- machine: %d CPUs (`nproc`), %s, Linux %s\n", m.CPUs, m.CPUModel, m.Kernel)
+	fmt.Fprintf(b, "- software: duoredis %s, %s, redis-server %s, hiredis %s", m.Commit, m.Go, m.RedisServer, m.Hiredis)
+	for _, k := range modules {
+		fmt.Fprintf(b, ", %s %s", k, m.Modules[k])
+	}
+	b.WriteString("\n")
 }
 
 func machineInfo(ctx context.Context, modDir string) machine {
