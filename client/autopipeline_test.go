@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,66 +28,54 @@ func TestAutoPipelineFaultStress(t *testing.T) {
 	if testing.Short() {
 		ops = 40
 	}
-	srv := redistest.Shared(t)
-	base := runtime.NumGoroutine()
 	// A few delays outlast ReadTimeout: the commands in flight on that
 	// connection time out and are sent again.
-	px, seed := srv.FaultProxy(t, faultproxy.Faults{DelayProb: 0.02, MaxDelay: 60 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
-	rdb, err := client.New(client.Options{Addr: px.Addr(), AutoPipelineConns: 2,
+	storm := redistest.Shared(t).FaultStorm(t, faultproxy.Faults{DelayProb: 0.02, MaxDelay: 60 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	rdb, err := client.New(client.Options{Addr: storm.Proxy.Addr(), AutoPipelineConns: 2,
 		ReadTimeout: 50 * time.Millisecond, DialTimeout: time.Second, PoolSize: 4, RetryOnTimeout: true})
 	require.NoError(t, err)
 
 	var failures, wrong atomic.Int64
-	var wg sync.WaitGroup
-	for g := 0; g < goroutines; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(seed, uint64(g)))
-			key := t.Name() + ":" + strconv.Itoa(g)
-			prefix := fmt.Sprintf("g%02d-", g)
-			for i := 0; i < ops; i++ {
-				val := fmt.Sprintf("%s%04d", prefix, i)
-				ctx, cancel := redistest.OpContext(rng, 2*time.Millisecond)
-				if s, err := rdb.Set(ctx, key, val, 0).Result(); err != nil {
-					failures.Add(1)
-				} else if s != "OK" {
-					wrong.Add(1)
-					t.Errorf("SET %s got %q", val, s)
-				}
-				if got, err := rdb.Get(ctx, key).Result(); err != nil {
-					failures.Add(1)
-				} else if !strings.HasPrefix(got, prefix) {
-					wrong.Add(1)
-					t.Errorf("GET of goroutine %d got %q", g, got)
-				}
-				nonce := val + "-nonce"
-				if got, err := rdb.Do(ctx, "ECHO", nonce).Result(); err != nil {
-					failures.Add(1)
-				} else if string(got.([]byte)) != nonce {
-					wrong.Add(1)
-					t.Errorf("ECHO %s got %q", nonce, got)
-				}
-				cancel()
+	storm.Run(goroutines, func(g int, rng *rand.Rand) {
+		key := t.Name() + ":" + strconv.Itoa(g)
+		prefix := fmt.Sprintf("g%02d-", g)
+		for i := 0; i < ops; i++ {
+			val := fmt.Sprintf("%s%04d", prefix, i)
+			ctx, cancel := redistest.OpContext(rng, 2*time.Millisecond)
+			if s, err := rdb.Set(ctx, key, val, 0).Result(); err != nil {
+				failures.Add(1)
+			} else if s != "OK" {
+				wrong.Add(1)
+				t.Errorf("SET %s got %q", val, s)
 			}
-		}()
-	}
-	wg.Wait()
-	st := px.Stats()
+			if got, err := rdb.Get(ctx, key).Result(); err != nil {
+				failures.Add(1)
+			} else if !strings.HasPrefix(got, prefix) {
+				wrong.Add(1)
+				t.Errorf("GET of goroutine %d got %q", g, got)
+			}
+			nonce := val + "-nonce"
+			if got, err := rdb.Do(ctx, "ECHO", nonce).Result(); err != nil {
+				failures.Add(1)
+			} else if string(got.([]byte)) != nonce {
+				wrong.Add(1)
+				t.Errorf("ECHO %s got %q", nonce, got)
+			}
+			cancel()
+		}
+	})
+	st := storm.Proxy.Stats()
 	t.Logf("%d of %d operations failed; proxy: %+v", failures.Load(), goroutines*ops*3, st)
 	assert.Zero(t, wrong.Load())
 	assert.Greater(t, failures.Load(), int64(0), "the faults did hit")
 	assert.Less(t, failures.Load(), int64(goroutines*ops*3), "some operations succeeded")
 
 	// After the storm the client works normally again.
-	px.SetFaults(faultproxy.Faults{})
-	require.Eventually(t, func() bool { return rdb.Set(context.Background(), t.Name(), "ok", 0).Err() == nil }, 5*time.Second, 10*time.Millisecond)
+	storm.Calm(t, func() bool { return rdb.Set(context.Background(), t.Name(), "ok", 0).Err() == nil })
 	assert.Equal(t, "ok", rdb.Get(context.Background(), t.Name()).Val())
 
 	require.NoError(t, rdb.Close())
-	px.Close()
-	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+2 }, 5*time.Second, 20*time.Millisecond,
-		"goroutines left: %d, before: %d", runtime.NumGoroutine(), base)
+	storm.End(t)
 }
 
 // A cancelled command on a shared connection does not break it: its reply

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,92 +28,81 @@ func TestPipelineFaultStress(t *testing.T) {
 		batches = 30
 	}
 	srv := redistest.Shared(t)
-	base := runtime.NumGoroutine()
 	// Some delays outlast ReadTimeout: those batches time out and are
 	// sent again.
-	px, seed := srv.FaultProxy(t, faultproxy.Faults{DelayProb: 0.03, MaxDelay: 40 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
-	rdb, err := client.New(client.Options{Addr: px.Addr(), PoolSize: 4, ReadTimeout: 30 * time.Millisecond,
+	storm := srv.FaultStorm(t, faultproxy.Faults{DelayProb: 0.03, MaxDelay: 40 * time.Millisecond, CutProb: 0.005, TruncateProb: 0.01})
+	rdb, err := client.New(client.Options{Addr: storm.Proxy.Addr(), PoolSize: 4, ReadTimeout: 30 * time.Millisecond,
 		DialTimeout: time.Second, RetryOnTimeout: true})
 	require.NoError(t, err)
 
 	var ok, failed, wrong atomic.Int64
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(seed, uint64(g)))
-			for b := range batches {
-				ctx, cancel := redistest.OpContext(rng, 3*time.Millisecond)
-				p := rdb.PipelineNoTx()
-				if b%2 == 0 {
-					p = rdb.Pipeline()
-				}
-				key := fmt.Sprintf("%s:%d", t.Name(), g)
-				n := 1 + rng.IntN(20)
-				type check struct {
-					get  func() (string, error)
-					want string
-				}
-				checks := make([]check, 0, 3*n)
-				for i := range n {
-					val := fmt.Sprintf("g%d-b%d-i%d", g, b, i)
-					set := p.Set(ctx, key, val, 0)
-					get := p.Get(ctx, key)
-					echo := p.Do(ctx, "ECHO", val+"-echo")
-					checks = append(checks,
-						check{set.Result, "OK"},
-						check{get.Result, val},
-						check{func() (string, error) {
-							v, err := echo.Result()
-							if err != nil {
-								return "", err
-							}
-							return string(v.([]byte)), nil
-						}, val + "-echo"})
-				}
-				_, err := p.Exec(ctx)
-				if err != nil {
-					failed.Add(1)
-				} else {
-					ok.Add(1)
-				}
-				for _, c := range checks {
-					got, cerr := c.get()
-					if cerr == nil && got != c.want {
-						wrong.Add(1)
-						t.Errorf("goroutine %d batch %d: got %q, want %q (batch error: %v)", g, b, got, c.want, err)
-					}
-					if err == nil && cerr != nil {
-						t.Errorf("goroutine %d batch %d: a command failed (%v) but Exec did not", g, b, cerr)
-					}
-				}
-				p.Close()
-				cancel()
+	storm.Run(goroutines, func(g int, rng *rand.Rand) {
+		for b := range batches {
+			ctx, cancel := redistest.OpContext(rng, 3*time.Millisecond)
+			p := rdb.PipelineNoTx()
+			if b%2 == 0 {
+				p = rdb.Pipeline()
 			}
-		}()
-	}
-	wg.Wait()
-	t.Logf("%d batches ran, %d failed; proxy: %+v", ok.Load(), failed.Load(), px.Stats())
+			key := fmt.Sprintf("%s:%d", t.Name(), g)
+			n := 1 + rng.IntN(20)
+			type check struct {
+				get  func() (string, error)
+				want string
+			}
+			checks := make([]check, 0, 3*n)
+			for i := range n {
+				val := fmt.Sprintf("g%d-b%d-i%d", g, b, i)
+				set := p.Set(ctx, key, val, 0)
+				get := p.Get(ctx, key)
+				echo := p.Do(ctx, "ECHO", val+"-echo")
+				checks = append(checks,
+					check{set.Result, "OK"},
+					check{get.Result, val},
+					check{func() (string, error) {
+						v, err := echo.Result()
+						if err != nil {
+							return "", err
+						}
+						return string(v.([]byte)), nil
+					}, val + "-echo"})
+			}
+			_, err := p.Exec(ctx)
+			if err != nil {
+				failed.Add(1)
+			} else {
+				ok.Add(1)
+			}
+			for _, c := range checks {
+				got, cerr := c.get()
+				if cerr == nil && got != c.want {
+					wrong.Add(1)
+					t.Errorf("goroutine %d batch %d: got %q, want %q (batch error: %v)", g, b, got, c.want, err)
+				}
+				if err == nil && cerr != nil {
+					t.Errorf("goroutine %d batch %d: a command failed (%v) but Exec did not", g, b, cerr)
+				}
+			}
+			p.Close()
+			cancel()
+		}
+	})
+	t.Logf("%d batches ran, %d failed; proxy: %+v", ok.Load(), failed.Load(), storm.Proxy.Stats())
 	assert.Zero(t, wrong.Load())
 	assert.Positive(t, failed.Load(), "the faults did hit")
 	assert.Positive(t, ok.Load(), "some batches ran")
 
 	// After the storm, pipelines work normally again.
-	px.SetFaults(faultproxy.Faults{})
-	require.Eventually(t, func() bool {
+	storm.Calm(t, func() bool {
 		p := rdb.Pipeline()
 		defer p.Close()
 		incr := p.Incr(context.Background(), t.Name()+":after")
 		_, err := p.Exec(context.Background())
 		return err == nil && incr.Val() > 0
-	}, 5*time.Second, 10*time.Millisecond)
+	})
 	n, err := strconv.Atoi(srv.Exec(t, "GET", t.Name()+":after"))
 	require.NoError(t, err)
 	assert.Positive(t, n)
 
 	require.NoError(t, rdb.Close())
-	px.Close()
-	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= base+2 }, 5*time.Second, 20*time.Millisecond,
-		"goroutines left: %d, before: %d", runtime.NumGoroutine(), base)
+	storm.End(t)
 }
