@@ -10,6 +10,7 @@ import (
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/internal/clienttest"
 	"github.com/duoredis/redis/internal/redistest"
 	"github.com/duoredis/redis/pipeline"
 	"github.com/stretchr/testify/assert"
@@ -97,22 +98,7 @@ func TestTransactionContentionNeverGivesUp(t *testing.T) {
 // MaxTransactionRetries still caps the retries when set: ErrTooManyRetries,
 // wrapping the last WatchError, after the first try and that many retries.
 func TestTransactionRetryCap(t *testing.T) {
-	rdb, err := client.New(client.Options{Addr: redistest.Shared(t).Addr(), MaxTransactionRetries: 3})
-	require.NoError(t, err)
-	defer rdb.Close()
-	key := t.Name()
-	calls := 0
-	_, err = rdb.Transaction(ctx, func(p *pipeline.Pipeline) error {
-		calls++
-		rdb.Incr(ctx, key) // every attempt changes the watched key
-		p.Multi()
-		p.Set(ctx, key, "x", 0)
-		return nil
-	}, key)
-	assert.ErrorIs(t, err, client.ErrTooManyRetries)
-	var we *redis.WatchError
-	assert.ErrorAs(t, err, &we)
-	assert.Equal(t, 4, calls)
+	clienttest.RunTransactionRetryCap(t, redistest.Shared(t).Addr(), 3)
 }
 
 // Without a cap, a transaction that can never succeed retries until its

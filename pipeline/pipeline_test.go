@@ -10,6 +10,7 @@ import (
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/internal/clienttest"
 	"github.com/duoredis/redis/internal/redistest"
 	"github.com/duoredis/redis/pipeline"
 	"github.com/stretchr/testify/assert"
@@ -229,23 +230,7 @@ func TestTransactionFnErrorStops(t *testing.T) {
 }
 
 func TestTransactionRetriesBounded(t *testing.T) {
-	srv := redistest.Shared(t)
-	rdb, err := client.New(client.Options{Addr: srv.Addr(), MaxTransactionRetries: 2})
-	require.NoError(t, err)
-	defer rdb.Close()
-	key := t.Name()
-	calls := 0
-	_, err = rdb.Transaction(ctx, func(p *pipeline.Pipeline) error {
-		calls++
-		rdb.Incr(ctx, key) // every attempt changes the watched key
-		p.Multi()
-		p.Set(ctx, key, "x", 0)
-		return nil
-	}, key)
-	assert.ErrorIs(t, err, client.ErrTooManyRetries)
-	var we *redis.WatchError
-	assert.ErrorAs(t, err, &we)
-	assert.Equal(t, 3, calls)
+	clienttest.RunTransactionRetryCap(t, redistest.Shared(t).Addr(), 2)
 }
 
 func TestPipelineBlockingCommand(t *testing.T) {
