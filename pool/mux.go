@@ -165,25 +165,9 @@ func (m *Mux) Do(ctx context.Context, args []any, h ReplyHandler) error {
 }
 
 func (m *Mux) do(ctx context.Context, args []any, h ReplyHandler, to *redis.BulkDest) error {
-	if m.closed.Load() {
-		return ErrMuxClosed
-	}
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	i := int(m.next.Add(1) % uint32(len(m.conns)))
-	mc := m.conns[i]
-	token := false
-	if !mc.up.Load() {
-		// A new connection takes one of the pool's places; when none is
-		// free, share one that is open rather than wait for a place.
-		if m.pool.tryAcquire() {
-			token = true
-		} else if alt := m.openConn(i); alt != nil {
-			mc = alt
-		}
+	mc, token, err := m.pick(ctx)
+	if err != nil {
+		return err
 	}
 	call := callPool.Get().(*muxCall)
 	call.h = h
@@ -202,23 +186,10 @@ func (m *Mux) do(ctx context.Context, args []any, h ReplyHandler, to *redis.Bulk
 		callPool.Put(call)
 		return err
 	}
-	if ctx.Done() == nil {
-		<-call.done
-	} else {
-		select {
-		case <-call.done:
-		case <-ctx.Done():
-			if call.state.CompareAndSwap(callWaiting, callAbandoned) {
-				if call.vec {
-					mc.letGo(call)
-				}
-				// The reader recycles the call when its reply comes.
-				return ctxErr(ctx.Err(), m.opts.Addr)
-			}
-			<-call.done // handled meanwhile
-		}
+	if err := m.wait(ctx, mc, call); err != nil {
+		return err
 	}
-	err := call.err
+	err = call.err
 	if to != nil {
 		*to = call.bulk
 		call.bulk = redis.BulkDest{}
@@ -229,6 +200,54 @@ func (m *Mux) do(ctx context.Context, args []any, h ReplyHandler, to *redis.Bulk
 		err = m.deadlineErr(ctx, err)
 	}
 	return err
+}
+
+// pick returns the shared connection that the next call goes on, once m
+// is known open and ctx not done. token reports that a place in the pool
+// was taken for dialing it (enqueue gives it back when no dial needs it).
+func (m *Mux) pick(ctx context.Context) (mc *muxConn, token bool, err error) {
+	if m.closed.Load() {
+		return nil, false, ErrMuxClosed
+	}
+	if ctx.Done() != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+	}
+	i := int(m.next.Add(1) % uint32(len(m.conns)))
+	mc = m.conns[i]
+	if !mc.up.Load() {
+		// A new connection takes one of the pool's places; when none is
+		// free, share one that is open rather than wait for a place.
+		if m.pool.tryAcquire() {
+			token = true
+		} else if alt := m.openConn(i); alt != nil {
+			mc = alt
+		}
+	}
+	return mc, token, nil
+}
+
+// wait waits until the reader has handled call, queued on mc, and returns
+// nil; or, when ctx ends first, abandons call (the reader recycles it
+// when its reply comes) and returns ctx's error.
+func (m *Mux) wait(ctx context.Context, mc *muxConn, call *muxCall) error {
+	if ctx.Done() == nil {
+		<-call.done
+		return nil
+	}
+	select {
+	case <-call.done:
+	case <-ctx.Done():
+		if call.state.CompareAndSwap(callWaiting, callAbandoned) {
+			if call.vec {
+				mc.letGo(call)
+			}
+			return ctxErr(ctx.Err(), m.opts.Addr)
+		}
+		<-call.done // handled meanwhile
+	}
+	return nil
 }
 
 // openConn returns a shared connection other than conns[skip] that is

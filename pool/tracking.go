@@ -159,41 +159,19 @@ func (t *Tracker) Close() {
 // still come are not handed to h).
 func (t *Tracker) Do(ctx context.Context, cmds []byte, n int, h GroupHandler) error {
 	m := t.m
-	if m.closed.Load() {
-		return ErrMuxClosed
-	}
-	if ctx.Done() != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	i := int(m.next.Add(1) % uint32(len(m.conns)))
-	mc := m.conns[i]
-	token := false
-	if !mc.up.Load() {
-		if m.pool.tryAcquire() {
-			token = true
-		} else if alt := m.openConn(i); alt != nil {
-			mc = alt
-		}
+	mc, token, err := m.pick(ctx)
+	if err != nil {
+		return err
 	}
 	call := callPool.Get().(*muxCall)
 	call.h, call.gh, call.left, call.err = nil, h, n-1, nil
+	call.wseq, call.vec, call.to = 0, false, false // a Mux call's may be left
 	call.state.Store(callWaiting)
 	mc.enqueueGroup(cmds, call, token)
-	if ctx.Done() == nil {
-		<-call.done
-	} else {
-		select {
-		case <-call.done:
-		case <-ctx.Done():
-			if call.state.CompareAndSwap(callWaiting, callAbandoned) {
-				return ctxErr(ctx.Err(), m.opts.Addr)
-			}
-			<-call.done
-		}
+	if err := m.wait(ctx, mc, call); err != nil {
+		return err
 	}
-	err := call.err
+	err = call.err
 	call.gh = nil
 	callPool.Put(call)
 	if err != nil && ctx.Done() != nil {
