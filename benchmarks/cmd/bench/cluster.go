@@ -78,13 +78,7 @@ func (st clusterStat) cells() []string {
 }
 
 type clusterReport struct {
-	Date      time.Time                      `json:"date"`
-	Command   string                         `json:"command"`
-	Machine   machine                        `json:"machine"`
-	Rounds    int                            `json:"rounds"`
-	Time      string                         `json:"time"`
-	Warmup    string                         `json:"warmup"`
-	Elapsed   string                         `json:"elapsed"`
+	runInfo
 	Cluster   string                         `json:"cluster"`
 	Stats     map[string][]clusterStat       `json:"stats"`
 	Samples   map[string]map[string][]sample `json:"samples"`
@@ -179,8 +173,8 @@ func clusterMain() error {
 		fmt.Printf(" %v\n", time.Since(start).Round(time.Second))
 	}
 	rep := &clusterReport{
-		Date: time.Now().UTC(), Command: command, Machine: mach, Rounds: rounds,
-		Time: dur.String(), Warmup: warm.String(), Elapsed: time.Since(start).Round(time.Second).String(),
+		runInfo: runInfo{Date: time.Now().UTC(), Command: command, Machine: mach, Rounds: rounds,
+			Time: dur.String(), Warmup: warm.String(), Elapsed: time.Since(start).Round(time.Second).String()},
 		Cluster: desc, Samples: samples, Workloads: clusterWorkloads, Stats: map[string][]clusterStat{},
 	}
 	rep.build(rows)

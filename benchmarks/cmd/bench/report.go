@@ -66,14 +66,19 @@ type target struct {
 	Pass bool   `json:"pass"`
 }
 
+// runInfo is what a report, single-server or cluster, says of its run.
+type runInfo struct {
+	Date    time.Time `json:"date"`
+	Command string    `json:"command"`
+	Machine machine   `json:"machine"`
+	Rounds  int       `json:"rounds"`
+	Time    string    `json:"time"`
+	Warmup  string    `json:"warmup"`
+	Elapsed string    `json:"elapsed"`
+}
+
 type report struct {
-	Date       time.Time   `json:"date"`
-	Command    string      `json:"command"`
-	Machine    machine     `json:"machine"`
-	Rounds     int         `json:"rounds"`
-	Time       string      `json:"time"`
-	Warmup     string      `json:"warmup"`
-	Elapsed    string      `json:"elapsed"`
+	runInfo
 	Placements []placement `json:"placements"`
 	Context    string      `json:"context"`
 	Workloads  []string    `json:"workloads"`
@@ -134,10 +139,7 @@ func ratio(a, b []sample) float64 {
 
 func buildReport(cfg *config, samples map[string]map[string]map[string][]sample) *report {
 	rep := &report{
-		Command:    cfg.command,
-		Rounds:     cfg.rounds,
-		Time:       cfg.dur.String(),
-		Warmup:     cfg.warmup.String(),
+		runInfo:    runInfo{Command: cfg.command, Rounds: cfg.rounds, Time: cfg.dur.String(), Warmup: cfg.warmup.String()},
 		Placements: cfg.places,
 		Context:    cfg.ctxKind,
 		Workloads:  cfg.workloads,
