@@ -305,6 +305,16 @@ func (mc *muxConn) enqueue(args []any, call *muxCall, token bool) error {
 		return err
 	}
 	mc.wbuf = buf
+	mc.push(call, token)
+	return nil
+}
+
+// push puts call, whose command is in wbuf already, in line and unlocks
+// mu (held by the caller): it wakes the writer, or starts a dial if the
+// connection is neither open nor being dialed. token says the caller took
+// a place in the pool for that dial; push gives it back when no dial needs
+// it.
+func (mc *muxConn) push(call *muxCall, token bool) {
 	mc.queue = append(mc.queue, call)
 	switch {
 	case mc.cn != nil:
@@ -325,7 +335,6 @@ func (mc *muxConn) enqueue(args []any, call *muxCall, token bool) error {
 	if token {
 		mc.m.pool.release()
 	}
-	return nil
 }
 
 // dial opens the connection (or takes an idle one of the pool), in the background so that the callers wait

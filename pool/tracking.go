@@ -208,23 +208,7 @@ func (t *Tracker) SendOn(conn ConnID, cmds []byte, n int, h GroupHandler) bool {
 func (mc *muxConn) enqueueGroup(cmds []byte, call *muxCall, token bool) {
 	mc.mu.Lock()
 	mc.wbuf = append(mc.wbuf, cmds...)
-	mc.queue = append(mc.queue, call)
-	switch {
-	case mc.cn != nil:
-		if !mc.pending {
-			mc.pending = true
-			mc.wake <- struct{}{}
-		}
-	case !mc.dialing:
-		mc.dialing = true
-		mc.up.Store(true)
-		go mc.dial(token)
-		token = false
-	}
-	mc.mu.Unlock()
-	if token {
-		mc.m.pool.release()
-	}
+	mc.push(call, token)
 }
 
 // dial opens the connection of a slot: a new one, in RESP3 (the pool's
