@@ -239,10 +239,13 @@ func (m *Mux) wait(ctx context.Context, mc *muxConn, call *muxCall) error {
 	select {
 	case <-call.done:
 	case <-ctx.Done():
+		// The caller's memory that a vectored call refers to is let go
+		// before the call is abandoned: once it is, the reader may
+		// recycle it for another caller at any time.
+		if call.vec {
+			mc.letGo(call)
+		}
 		if call.state.CompareAndSwap(callWaiting, callAbandoned) {
-			if call.vec {
-				mc.letGo(call)
-			}
 			return ctxErr(ctx.Err(), m.opts.Addr)
 		}
 		<-call.done // handled meanwhile
