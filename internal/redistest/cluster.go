@@ -309,7 +309,7 @@ func reserveClusterPort() (int, error) {
 	}
 	for try := 0; try < 200; try++ {
 		p := clusterPortLow + rand.IntN(clusterPortHigh-clusterPortLow)
-		if clusterPorts.used[p] || !portFree(p) || !portFree(p+clusterBusOffset) {
+		if clusterPorts.used[p] || !portFree(p) || !portFree(p+clusterBusOffset) || !claimPort(p) {
 			continue
 		}
 		clusterPorts.used[p] = true
@@ -322,6 +322,7 @@ func releaseClusterPort(p int) {
 	clusterPorts.mu.Lock()
 	delete(clusterPorts.used, p)
 	clusterPorts.mu.Unlock()
+	unclaimPort(p)
 }
 
 func portFree(p int) bool {

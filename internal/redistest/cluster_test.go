@@ -291,7 +291,10 @@ func TestClusterKillMasterAndRestart(t *testing.T) {
 	assert.True(t, r.IsMaster())
 	assert.Len(t, c.Masters(), 3)
 	assert.Len(t, c.Replicas(), 2)
-	assert.Equal(t, "v", r.Exec(t, "GET", key), "the acknowledged write survived")
+	if !assert.Equal(t, "v", r.Exec(t, "GET", key), "the acknowledged write survived") {
+		l := r.Log()
+		t.Logf("the promoted replica's log (its end):\n%s", l[max(0, len(l)-4000):])
+	}
 
 	_, err := m.Do("PING")
 	assert.Error(t, err)
