@@ -131,8 +131,11 @@ func TestAutoPipelineAdaptive(t *testing.T) {
 	}
 	wg.Wait()
 	// Only a command that found no other in flight used the pool, so it
-	// never needed a second connection: the rest shared the Mux's.
+	// never needed a second connection: the rest shared the Mux's. (The
+	// Mux may have taken the pool's idle connection as its shared one
+	// when it dialed, leaving the pool none if no command was alone
+	// afterwards.)
 	st := rdb.PoolStats()
-	assert.Equal(t, 1, st.TotalConns-st.SharedConns, "concurrent commands went through the shared connection, not the pool")
+	assert.LessOrEqual(t, st.TotalConns-st.SharedConns, 1, "concurrent commands went through the shared connection, not the pool")
 	assert.Equal(t, 1, st.SharedConns)
 }

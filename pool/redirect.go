@@ -285,10 +285,14 @@ func (r *redirector) fail(gen uint64, _ error) {
 	nc, pings := r.nc, r.pings
 	r.cn, r.nc, r.pings, r.id = nil, nil, nil, 0
 	r.upc = make(chan struct{})
-	r.lost++
 	r.mu.Unlock()
 	_ = nc.Close() // ends the reader's read
 	r.t.o.Events.Closed(ConnID{Slot: RedirectSlot, Gen: gen})
+	// Counted once its entries are dropped, so that a caller who sees
+	// the count sees the cache without them.
+	r.mu.Lock()
+	r.lost++
+	r.mu.Unlock()
 	for _, p := range pings {
 		p.fn(false)
 	}
