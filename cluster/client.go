@@ -53,6 +53,7 @@ type node struct {
 	eng       *command.Engine
 	latency   atomic.Int64 // nanoseconds, 0 when not measured
 	failUntil atomic.Int64 // unix nanoseconds: avoid it for replica reads until then
+	mapCmd    atomic.Int32 // mapUnknown, mapShards or mapSlots: how fetch asks it for the slot map
 	absent    int          // consecutive slot maps without it (guarded by Client.mu)
 }
 
@@ -68,6 +69,7 @@ type state struct {
 	slots  [NumSlots]atomic.Pointer[shard]
 	shards []*shard
 	epoch  uint64
+	mapCmd string // the command it was read with (Stats.SlotMapCommand)
 }
 
 // New returns a cluster client for opts. It does not connect: the slot map
@@ -344,8 +346,17 @@ func (e *RefreshError) Unwrap() []error { return e.Errs }
 // RedisError marks the type as an error of this module.
 func (e *RefreshError) RedisError() {}
 
-// fetch asks the node at addr for CLUSTER SLOTS and CLUSTER NODES (for the
-// config epochs), in one round trip.
+// Which command describes a node's slot map (node.mapCmd).
+const (
+	mapUnknown int32 = iota // not asked yet: HELLO tells
+	mapShards               // CLUSTER SHARDS (see trustShards)
+	mapSlots                // CLUSTER SLOTS
+)
+
+// fetch asks the node at addr for its slot map (CLUSTER SHARDS or CLUSTER
+// SLOTS) and CLUSTER NODES (for the config epochs), in one round trip. The
+// first time, HELLO comes first and both map commands are sent: the
+// server's name and version choose the one used from then on.
 func (c *Client) fetch(ctx context.Context, addr string) (*topology, error) {
 	c.mu.Lock()
 	n, err := c.nodeLocked(addr)
@@ -359,31 +370,73 @@ func (c *Client) fetch(ctx context.Context, addr string) (*topology, error) {
 		return nil, err
 	}
 	defer n.cl.Pool().Put(cn)
-	if err := cn.WriteStrings("CLUSTER", "SLOTS"); err != nil {
-		return nil, err
+	mode := n.mapCmd.Load()
+	var cmds [][]string
+	if mode == mapUnknown {
+		cmds = append(cmds, []string{"HELLO"})
 	}
-	if err := cn.WriteStrings("CLUSTER", "NODES"); err != nil {
-		return nil, err
+	if mode != mapSlots {
+		cmds = append(cmds, []string{"CLUSTER", "SHARDS"})
 	}
-	var t *topology
-	var perr, eerr error
+	if mode != mapShards {
+		cmds = append(cmds, []string{"CLUSTER", "SLOTS"})
+	}
+	cmds = append(cmds, []string{"CLUSTER", "NODES"})
+	for _, cmd := range cmds {
+		if err := cn.WriteStrings(cmd...); err != nil {
+			return nil, err
+		}
+	}
+	var byShards, bySlots *topology
+	var shardsErr, slotsErr, eerr error
 	var epoch uint64
-	err = cn.ReadReplies(ctx, 2, 0, func(i int, r *redis.Reply) {
-		if i == 0 {
-			t, perr = parseSlots(r, addr, c.opts.MapAddr)
-			return
+	trusted := false
+	useTLS := c.opts.TLSConfig != nil
+	err = cn.ReadReplies(ctx, len(cmds), 0, func(i int, r *redis.Reply) {
+		switch cmds[i][len(cmds[i])-1] {
+		case "HELLO":
+			trusted = !r.IsError() && trustShards(text(field(r, "server")), text(field(r, "version")))
+		case "SHARDS":
+			byShards, shardsErr = parseShards(r, addr, useTLS, c.opts.MapAddr)
+		case "SLOTS":
+			bySlots, slotsErr = parseSlots(r, addr, c.opts.MapAddr)
+		case "NODES":
+			if r.IsError() {
+				eerr = r.Err()
+				return
+			}
+			epoch, eerr = maxEpoch(string(r.Str))
 		}
-		if r.IsError() {
-			eerr = r.Err()
-			return
-		}
-		epoch, eerr = maxEpoch(string(r.Str))
 	})
 	if err != nil {
 		return nil, err
 	}
+	if mode == mapUnknown {
+		mode = mapSlots
+		if trusted {
+			mode = mapShards
+		}
+		n.mapCmd.Store(mode)
+	}
+	t, perr := bySlots, slotsErr
+	if mode == mapShards {
+		t, perr = byShards, shardsErr
+		if t != nil {
+			t.cmd = "CLUSTER SHARDS"
+		} else if bySlots != nil {
+			// SHARDS failed where SLOTS answered (an ACL, a proxy):
+			// use SLOTS from now on.
+			n.mapCmd.Store(mapSlots)
+			t, perr = bySlots, nil
+		} else if slotsErr == nil {
+			n.mapCmd.Store(mapSlots) // SLOTS was not asked: next time
+		}
+	}
 	if perr != nil {
 		return nil, perr
+	}
+	if t.cmd == "" {
+		t.cmd = "CLUSTER SLOTS"
 	}
 	if eerr == nil {
 		t.epoch = epoch
@@ -394,7 +447,7 @@ func (c *Client) fetch(ctx context.Context, addr string) (*topology, error) {
 // install makes t the slot map in use, and closes the clients of nodes
 // that have been out of the map for three refreshes.
 func (c *Client) install(t *topology) error {
-	st := &state{epoch: t.epoch}
+	st := &state{epoch: t.epoch, mapCmd: t.cmd}
 	c.mu.Lock()
 	shards := make([]*shard, len(t.shards))
 	used := map[string]bool{}
@@ -967,6 +1020,11 @@ type Stats struct {
 	Refreshes uint64
 	// Epoch is the highest config epoch of the slot map in use.
 	Epoch uint64
+	// SlotMapCommand is the command the slot map in use was read with:
+	// "CLUSTER SHARDS" from servers that report replicas' health
+	// reliably (Valkey 7.2.6+, Redis 8+; replicas that are not online
+	// are left out), else "CLUSTER SLOTS".
+	SlotMapCommand string
 }
 
 // Stats returns the statistics of every node's pool, their total, and the
@@ -974,7 +1032,7 @@ type Stats struct {
 func (c *Client) Stats() Stats {
 	s := Stats{Nodes: map[string]pool.Stats{}, Refreshes: c.refreshes.Load()}
 	if st := c.state.Load(); st != nil {
-		s.Epoch = st.epoch
+		s.Epoch, s.SlotMapCommand = st.epoch, st.mapCmd
 	}
 	c.mu.Lock()
 	nodes := make([]*node, 0, len(c.nodes))

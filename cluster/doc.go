@@ -11,8 +11,13 @@
 //
 // # Topology
 //
-// The slot map comes from CLUSTER SLOTS, asked of a known node or a seed,
-// with CLUSTER NODES in the same round trip for the config epochs: a map
+// The slot map comes from CLUSTER SHARDS on servers that report their
+// replicas' health reliably (Valkey 7.2.6 and later, Redis 8 and later:
+// replicas that are loading or failed get no reads) and from CLUSTER SLOTS
+// on earlier ones (Redis 7.0 can report a synced replica as loading for a
+// second after a reshard); HELLO tells, the first time a node is asked.
+// It is asked of a known node or a seed, with CLUSTER NODES in the same
+// round trip for the config epochs: a map
 // is installed only when its highest config epoch is not below the one in
 // use (a node that has not heard of a failover yet cannot roll the map
 // back; ties are installed). A null or empty endpoint is the host the node

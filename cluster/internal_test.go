@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"github.com/duoredis/redis/command"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -290,5 +292,194 @@ func TestReplicaReads(t *testing.T) {
 				assert.Equal(t, 90, gets, "every GET on a replica")
 			}
 		})
+	}
+}
+
+func TestParseShards(t *testing.T) {
+	shardNode := func(kind redis.Kind, kv ...string) redis.Reply {
+		var e []redis.Reply
+		for i := 0; i < len(kv); i += 2 {
+			v := bulk(kv[i+1])
+			if kv[i] == "port" || kv[i] == "tls-port" || kv[i] == "replication-offset" {
+				n, err := strconv.Atoi(kv[i+1])
+				require.NoError(t, err)
+				v = integer(int64(n))
+			}
+			e = append(e, bulk(kv[i]), v)
+		}
+		return redis.Reply{Kind: kind, Elems: e}
+	}
+	// The same reply in RESP3 (maps) and RESP2 (flat lists of pairs).
+	for _, kind := range []redis.Kind{redis.KindMap, redis.KindArray} {
+		shard := func(slots []int64, nodes ...redis.Reply) redis.Reply {
+			var s []redis.Reply
+			for _, v := range slots {
+				s = append(s, integer(v))
+			}
+			return redis.Reply{Kind: kind, Elems: []redis.Reply{bulk("slots"), array(s...), bulk("nodes"), array(nodes...)}}
+		}
+		r := array(
+			shard([]int64{0, 99, 1000, 1000},
+				shardNode(kind, "id", "a", "port", "7000", "ip", "10.0.0.1", "endpoint", "10.0.0.1", "role", "master", "replication-offset", "5", "health", "online"),
+				shardNode(kind, "id", "b", "port", "7001", "ip", "10.0.0.2", "endpoint", "10.0.0.2", "role", "replica", "replication-offset", "5", "health", "online"),
+				// Still loading its first sync: no reads there.
+				shardNode(kind, "id", "c", "port", "7002", "ip", "10.0.0.3", "endpoint", "10.0.0.3", "role", "replica", "replication-offset", "0", "health", "loading"),
+				shardNode(kind, "id", "d", "port", "7003", "ip", "10.0.0.4", "endpoint", "10.0.0.4", "role", "replica", "replication-offset", "0", "health", "failed")),
+			// An empty endpoint: the host the answering node was reached at.
+			shard([]int64{100, 199}, shardNode(kind, "id", "e", "port", "7004", "ip", "", "endpoint", "", "role", "master", "health", "online")),
+			// "?": the ip.
+			shard([]int64{200, 299}, shardNode(kind, "id", "f", "port", "7005", "ip", "10.0.0.6", "endpoint", "?", "role", "master", "health", "online")),
+			// A hostname endpoint and a TLS port.
+			shard([]int64{300, 999, 1001, 16383}, shardNode(kind, "id", "g", "port", "7006", "tls-port", "17006", "ip", "10.0.0.7", "endpoint", "redis-g.internal", "hostname", "redis-g.internal", "role", "master", "health", "online")),
+			// A master without slots is left out.
+			shard(nil, shardNode(kind, "id", "h", "port", "7007", "ip", "10.0.0.8", "endpoint", "10.0.0.8", "role", "master", "health", "online")),
+		)
+		top, err := parseShards(&r, "seed.example:7000", false, nil)
+		require.NoError(t, err)
+		require.Len(t, top.shards, 4)
+		assert.Equal(t, ShardInfo{Master: "10.0.0.1:7000", Replicas: []string{"10.0.0.2:7001"}, Ranges: [][2]int{{0, 99}, {1000, 1000}}}, top.shards[0])
+		assert.Equal(t, "seed.example:7004", top.shards[1].Master)
+		assert.Equal(t, "10.0.0.6:7005", top.shards[2].Master)
+		assert.Equal(t, "redis-g.internal:7006", top.shards[3].Master)
+		assert.EqualValues(t, 0, top.owner[50])
+		assert.EqualValues(t, 0, top.owner[1000])
+		assert.EqualValues(t, 1, top.owner[100])
+		assert.EqualValues(t, 3, top.owner[16383])
+		assert.EqualValues(t, 3, top.owner[999])
+
+		// With TLS, the TLS port where there is one; MapAddr rewrites.
+		top, err = parseShards(&r, "seed.example:7000", true, func(a string) string { return "nat:" + a })
+		require.NoError(t, err)
+		assert.Equal(t, "nat:redis-g.internal:17006", top.shards[3].Master)
+		assert.Equal(t, "nat:10.0.0.1:7000", top.shards[0].Master)
+		assert.Equal(t, []string{"nat:10.0.0.2:7001"}, top.shards[0].Replicas)
+
+		// Malformed replies are errors, not panics.
+		for _, bad := range []redis.Reply{
+			bulk("x"),
+			array(),
+			array(bulk("x")),
+			array(shard([]int64{0}, shardNode(kind, "port", "1", "role", "master"))),
+			array(shard([]int64{5, 1}, shardNode(kind, "port", "1", "role", "master"))),
+			array(shard([]int64{0, 16384}, shardNode(kind, "port", "1", "role", "master"))),
+			array(shard([]int64{0, 1}, shardNode(kind, "role", "master"))),
+			array(shard([]int64{0, 1}, shardNode(kind, "port", "1", "role", "replica", "health", "online"))),
+			array(shard([]int64{0, 1}, bulk("x"))),
+			{Kind: redis.KindError, Str: []byte("ERR unknown subcommand 'SHARDS'")},
+		} {
+			_, err := parseShards(&bad, "a:1", false, nil)
+			assert.Error(t, err, "%v", bad)
+		}
+	}
+}
+
+func TestTrustShards(t *testing.T) {
+	for _, c := range []struct {
+		server, version string
+		want            bool
+	}{
+		{"redis", "7.0.15", false}, {"redis", "7.2.4", false}, {"redis", "8.0.0", true}, {"redis", "8.2.1", true},
+		{"valkey", "7.2.5", false}, {"valkey", "7.2.6", true}, {"valkey", "7.3.0", true}, {"valkey", "8.0.1", true},
+		{"", "", false}, {"keydb", "9.0.0", false}, {"valkey", "x", false},
+	} {
+		assert.Equal(t, c.want, trustShards(c.server, c.version), "%s %s", c.server, c.version)
+	}
+}
+
+// normalize sorts a topology's shards (by master), replicas and ranges.
+func normalize(top *topology) []ShardInfo {
+	out := make([]ShardInfo, len(top.shards))
+	for i, sh := range top.shards {
+		sh.Replicas = slices.Sorted(slices.Values(sh.Replicas))
+		sh.Ranges = slices.Clone(sh.Ranges)
+		slices.SortFunc(sh.Ranges, func(a, b [2]int) int { return a[0] - b[0] })
+		out[i] = sh
+	}
+	slices.SortFunc(out, func(a, b ShardInfo) int { return strings.Compare(a.Master, b.Master) })
+	return out
+}
+
+// On a real cluster, CLUSTER SHARDS and CLUSTER SLOTS give the same slot
+// map (every replica online), in RESP2 and RESP3; the client picks SHARDS
+// only where the server's version makes it trustworthy, and routes with
+// either.
+func TestShardsAndSlotsAgree(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	ctx := context.Background()
+	for _, proto := range []int{2, 3} {
+		t.Run("resp"+strconv.Itoa(proto), func(t *testing.T) {
+			o := Options{Addrs: c.Addrs()[:1], RefreshInterval: -1}
+			o.Protocol = proto
+			rdb, err := New(o)
+			require.NoError(t, err)
+			defer rdb.Close()
+			si, err := rdb.Info(ctx, "server").Result()
+			require.NoError(t, err)
+			// Valkey 8 says server_name:valkey (its redis_version is 7.2.4).
+			info := si.Raw
+			trusted := strings.Contains(info, "server_name:valkey") || strings.Contains(info, "redis_version:8.")
+			require.NoError(t, rdb.Refresh(ctx))
+			want := map[bool]string{true: "CLUSTER SHARDS", false: "CLUSTER SLOTS"}[trusted]
+			assert.Equal(t, want, rdb.Stats().SlotMapCommand, "INFO server: %s", info)
+
+			for _, addr := range c.Addrs() {
+				// Replicas just resynced by another test may show as
+				// loading in SHARDS for a moment (on Redis 7.0 for about a
+				// second after a reshard): compare until they agree.
+				require.Eventually(t, func() bool {
+					rdb.mu.Lock()
+					n, err := rdb.nodeLocked(addr)
+					rdb.mu.Unlock()
+					require.NoError(t, err)
+					n.mapCmd.Store(mapSlots)
+					bySlots, err := rdb.fetch(ctx, addr)
+					require.NoError(t, err)
+					n.mapCmd.Store(mapShards)
+					byShards, err := rdb.fetch(ctx, addr)
+					require.NoError(t, err)
+					assert.Equal(t, "CLUSTER SLOTS", bySlots.cmd)
+					assert.Equal(t, "CLUSTER SHARDS", byShards.cmd)
+					return assert.ObjectsAreEqual(normalize(bySlots), normalize(byShards))
+				}, 10*time.Second, 100*time.Millisecond, "node %s", addr)
+			}
+		})
+	}
+
+	// Routing on a slot map read with SHARDS, whatever the server.
+	old := trustShards
+	trustShards = func(string, string) bool { return true }
+	defer func() { trustShards = old }()
+	variantsInternal(t, c, func(t *testing.T, rdb *Client) {
+		require.NoError(t, rdb.Refresh(ctx))
+		assert.Equal(t, "CLUSTER SHARDS", rdb.Stats().SlotMapCommand)
+		for i := range 200 {
+			k := fmt.Sprintf("shards:%d", i)
+			require.NoError(t, rdb.Set(ctx, k, k, time.Minute).Err())
+		}
+		for i := range 200 {
+			k := fmt.Sprintf("shards:%d", i)
+			v, err := rdb.Get(ctx, k).Result()
+			require.NoError(t, err)
+			assert.Equal(t, k, v)
+		}
+		// Every master was reached directly: no MOVED was needed.
+		assert.Equal(t, uint64(1), rdb.Stats().Refreshes)
+	})
+}
+
+// variantsInternal runs fn with a client of each protocol, with
+// auto-pipelining on and off.
+func variantsInternal(t *testing.T, c *redistest.Cluster, fn func(t *testing.T, rdb *Client)) {
+	for _, proto := range []int{2, 3} {
+		for _, auto := range []bool{false, true} {
+			t.Run(fmt.Sprintf("resp%d-autopipeline=%t", proto, auto), func(t *testing.T) {
+				o := Options{Addrs: c.Addrs()[:1], RefreshInterval: -1}
+				o.Protocol, o.DisableAutoPipeline = proto, !auto
+				rdb, err := New(o)
+				require.NoError(t, err)
+				defer rdb.Close()
+				fn(t, rdb)
+			})
+		}
 	}
 }

@@ -62,7 +62,7 @@ type Options struct {
 	NodeSelector func(slot int, master string, replicas []string) string
 
 	// MapAddr rewrites every node address the cluster announces (in
-	// CLUSTER SLOTS and in MOVED and ASK redirects) before the client
+	// CLUSTER SHARDS or SLOTS and in MOVED and ASK redirects) before the client
 	// connects to it: for NAT, containers or SSH tunnels, where the nodes'
 	// own addresses are not reachable from the client.
 	// default: nil, addresses as announced
