@@ -39,8 +39,9 @@ type Client struct {
 	last      time.Time  // when the last refresh started
 	loadMu    sync.Mutex // serializes refreshes
 	refreshes atomic.Uint64
-	version   atomic.Uint64 // changes with every slot map installed and every MOVED applied
-	lastEpoch uint64        // the epoch of the last map installed, 0 before; guarded by loadMu
+	version   atomic.Uint64                    // changes with every slot map installed and every MOVED applied
+	lastEpoch uint64                           // the epoch of the last map installed, 0 before; guarded by loadMu
+	caches    atomic.Pointer[[]*command.Cache] // the nodes' caches (Options.CacheSize)
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -83,6 +84,9 @@ func New(opts Options) (*Client, error) {
 	c.router = &router{c: c}
 	c.engine = command.NewRoutedEngine(c.router, opts.DecodeResponses)
 	c.engine.SetRetryOnTimeout(opts.RetryOnTimeout)
+	if opts.CacheSize > 0 {
+		c.engine.SetNodeCaches(&c.caches)
+	}
 	c.Cmdable = command.NewCmdable(c.engine)
 	// The first seed's client checks the node options (it connects only
 	// when first used).
@@ -167,9 +171,32 @@ func (c *Client) nodeLocked(addr string) (*node, error) {
 	}
 	n := &node{addr: addr, cl: cl}
 	n.eng = c.engine.NodeEngine(cl.Pool(), cl.Engine().Mux())
+	if cache := cl.Engine().Cache(); cache != nil {
+		// The node's client made its cache (Options.CacheSize): its
+		// tracked connections dial when a Cached read first comes (only
+		// masters get them).
+		cache.TrackSlots()
+		n.eng.SetCache(cache)
+	}
 	c.nodes[addr] = n
 	c.byEng[n.eng] = n
+	c.publishCachesLocked()
 	return n, nil
+}
+
+// publishCachesLocked makes the caches of the nodes in c.nodes those that
+// the engine's writes drop their keys from. c.mu is held.
+func (c *Client) publishCachesLocked() {
+	if c.opts.CacheSize <= 0 {
+		return
+	}
+	cs := make([]*command.Cache, 0, len(c.nodes))
+	for _, n := range c.nodes {
+		if cache := n.eng.Cache(); cache != nil {
+			cs = append(cs, cache)
+		}
+	}
+	c.caches.Store(&cs)
 }
 
 // nodeAt is nodeLocked, taking the lock.
@@ -492,9 +519,29 @@ func (c *Client) install(t *topology) error {
 			gone = append(gone, n)
 		}
 	}
+	if len(gone) > 0 {
+		c.publishCachesLocked()
+	}
 	c.mu.Unlock()
-	c.state.Store(st)
+	old := c.state.Swap(st)
 	c.version.Add(1)
+	if old != nil && c.opts.CacheSize > 0 {
+		// Each node's cache drops the entries of the slots it no longer
+		// serves: should a slot come back to it, nothing from before
+		// may be served.
+		lost := map[*node][]int{}
+		for s := range old.slots {
+			was := old.slots[s].Load()
+			if now := st.slots[s].Load(); was != nil && (now == nil || now.master != was.master) {
+				lost[was.master] = append(lost[was.master], s)
+			}
+		}
+		for n, slots := range lost {
+			if cache := n.eng.Cache(); cache != nil {
+				cache.DropSlots(slots...)
+			}
+		}
+	}
 	prev := c.lastEpoch
 	c.lastEpoch = t.epoch
 	if prev != 0 && prev != t.epoch {
@@ -703,6 +750,11 @@ func (r *router) Moved(slot int, addr string) {
 			if to != nil {
 				st.slots[slot].Store(to)
 				c.version.Add(1)
+				if cur != nil && cur.master != to.master {
+					if cache := cur.master.eng.Cache(); cache != nil {
+						cache.DropSlots(slot)
+					}
+				}
 			}
 		}
 	}
@@ -1066,3 +1118,47 @@ func (c *Client) Stats() Stats {
 
 // PoolStats returns the total of every node's pool statistics.
 func (c *Client) PoolStats() pool.Stats { return c.Stats().Total }
+
+// CacheStats returns the statistics of the client-side caches of the
+// nodes (Options.CacheSize), added up. Every node has a cache, but only
+// masters serve Cached reads, so Budget is CacheSize times the masters of
+// the slot map in use. Zero without caching.
+func (c *Client) CacheStats() command.CacheStats {
+	var t command.CacheStats
+	cs := c.caches.Load()
+	if cs == nil {
+		return t
+	}
+	for _, cache := range *cs {
+		s := cache.Stats()
+		t.Hits += s.Hits
+		t.Misses += s.Misses
+		t.Shared += s.Shared
+		t.Discarded += s.Discarded
+		t.Bypassed += s.Bypassed
+		t.Invalidations += s.Invalidations
+		t.EvictedSize += s.EvictedSize
+		t.Expired += s.Expired
+		t.Invalidated += s.Invalidated
+		t.Flushed += s.Flushed
+		t.ConnLost += s.ConnLost
+		t.OwnWrites += s.OwnWrites
+		t.SlotMoved += s.SlotMoved
+		t.RedirectsLost += s.RedirectsLost
+		t.Entries += s.Entries
+		t.Bytes += s.Bytes
+	}
+	if st := c.state.Load(); st != nil {
+		t.Budget = c.opts.CacheSize * int64(len(st.shards))
+	}
+	return t
+}
+
+// FlushCache drops every entry of every node's client-side cache.
+func (c *Client) FlushCache() {
+	if cs := c.caches.Load(); cs != nil {
+		for _, cache := range *cs {
+			cache.Flush()
+		}
+	}
+}

@@ -193,8 +193,9 @@ type CacheStats struct {
 	// Evictions by reason: the byte budget, a lifetime that ended, an
 	// invalidation from the server, a null invalidation, a lost
 	// connection (a tracked one, or in REDIRECT mode the redirect
-	// connection), a write by this client.
-	EvictedSize, Expired, Invalidated, Flushed, ConnLost, OwnWrites uint64
+	// connection), a write by this client, and (a cluster client's node
+	// cache) the key's slot moving to another node.
+	EvictedSize, Expired, Invalidated, Flushed, ConnLost, OwnWrites, SlotMoved uint64
 	// RedirectsLost: REDIRECT mode's redirect connections lost (each
 	// dropped every entry).
 	RedirectsLost uint64
@@ -215,6 +216,7 @@ const (
 	evFlushed
 	evConnLost
 	evOwnWrite
+	evSlotMoved
 	nReasons
 )
 
@@ -228,11 +230,13 @@ type entry struct {
 	size   int64
 	owner  pool.ConnID
 	freq   atomic.Int32
-	q      uint8 // qNone, qSmall, qMain
-	// queue, same-key chain, same-owner chain
+	q      uint8  // qNone, qSmall, qMain
+	slot   uint16 // the key's hash slot, when the cache tracks slots
+	// queue, same-key chain, same-owner chain, same-slot chain
 	prev, next   *entry
 	kprev, knext *entry
 	oprev, onext *entry
+	sprev, snext *entry
 }
 
 const (
@@ -301,6 +305,7 @@ type Cache struct {
 	flights map[string]*flight // by sig
 	fkeys   map[string]*flight // key -> its flights (knext chain)
 	owners  []*entry           // slot -> its entries (onext chain)
+	slots   []*entry           // hash slot -> its entries (snext chain), with TrackSlots
 	live    []uint64           // slot -> the generation open, 0 if none
 	small   list
 	main    list
@@ -384,7 +389,7 @@ func (c *Cache) Stats() CacheStats {
 		Discarded: c.discarded.Load(), Bypassed: c.bypassed.Load(), Invalidations: c.invals.Load(),
 		EvictedSize: c.ev[evSize].Load(), Expired: c.ev[evExpired].Load(),
 		Invalidated: c.ev[evInvalidated].Load(), Flushed: c.ev[evFlushed].Load(),
-		ConnLost: c.ev[evConnLost].Load(), OwnWrites: c.ev[evOwnWrite].Load(),
+		ConnLost: c.ev[evConnLost].Load(), OwnWrites: c.ev[evOwnWrite].Load(), SlotMoved: c.ev[evSlotMoved].Load(),
 		RedirectsLost: c.tr.RedirectsLost(), Entries: n, Bytes: b, Budget: c.opts.Size,
 	}
 }
@@ -448,6 +453,15 @@ func (c *Cache) insertLocked(f *flight, conn pool.ConnID) {
 		e.onext = h
 	}
 	c.owners[conn.Slot] = e
+	// slot chain
+	if c.slots != nil {
+		e.slot = uint16(Slot(e.key))
+		if h := c.slots[e.slot]; h != nil {
+			h.sprev = e
+			e.snext = h
+		}
+		c.slots[e.slot] = e
+	}
 	// S3-FIFO
 	h := maphash.String(c.seed, e.sig)
 	if c.ghost[h] > 0 {
@@ -544,8 +558,67 @@ func (c *Cache) removeLocked(e *entry, reason int) {
 	if e.onext != nil {
 		e.onext.oprev = e.oprev
 	}
-	e.kprev, e.knext, e.oprev, e.onext = nil, nil, nil, nil
+	if c.slots != nil {
+		if e.sprev != nil {
+			e.sprev.snext = e.snext
+		} else {
+			c.slots[e.slot] = e.snext
+		}
+		if e.snext != nil {
+			e.snext.sprev = e.sprev
+		}
+	}
+	e.kprev, e.knext, e.oprev, e.onext, e.sprev, e.snext = nil, nil, nil, nil, nil, nil
 	c.ev[reason].Add(1)
+}
+
+// TrackSlots makes the cache index its entries by hash slot, for
+// DropSlots: a cluster client's node caches do. Call it before the cache
+// is used.
+func (c *Cache) TrackSlots() {
+	c.mu.Lock()
+	if c.slots == nil {
+		c.slots = make([]*entry, numSlots)
+	}
+	c.mu.Unlock()
+}
+
+// DropSlots drops the entries of the keys in the given hash slots and
+// dooms their flights: a cluster client calls it on the cache of a node
+// that no longer serves them. It needs TrackSlots.
+func (c *Cache) DropSlots(slots ...int) {
+	if len(slots) == 0 || c.nent.Load() == 0 && c.nflight.Load() == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.slots == nil {
+		return
+	}
+	for _, s := range slots {
+		if s < 0 || s >= numSlots {
+			continue
+		}
+		for e := c.slots[s]; e != nil; {
+			next := e.snext
+			c.removeLocked(e, evSlotMoved)
+			e = next
+		}
+	}
+	if len(c.fkeys) == 0 {
+		return
+	}
+	drop := make(map[int]bool, len(slots))
+	for _, s := range slots {
+		drop[s] = true
+	}
+	for key, f := range c.fkeys {
+		if drop[Slot(key)] {
+			for ; f != nil; f = f.knext {
+				f.doomed = true
+			}
+		}
+	}
 }
 
 // dropKeyLocked drops the entries of key and dooms its flights.

@@ -37,7 +37,7 @@ type cacheWrites struct {
 }
 
 // noteQueued records what the command args, queued in q, may write.
-func (c *Cache) noteQueued(q *Queue, args []any) {
+func noteQueued(q *Queue, args []any) {
 	if len(args) < 1 {
 		return
 	}
@@ -60,12 +60,29 @@ func (c *Cache) noteQueued(q *Queue, args []any) {
 	}
 }
 
-// wroteQueued drops what q's commands (just run) may have changed.
-func (c *Cache) wroteQueued(q *Queue) {
+// wroteQueued drops, from the engine's cache or its nodes' caches, what
+// q's commands (just run) may have changed.
+func (e *Engine) wroteQueued(q *Queue) {
 	cw := &q.cw
 	if !cw.all && len(cw.keys) == 0 {
 		return
 	}
+	if e.cache != nil {
+		e.cache.dropQueued(cw)
+	} else if e.caches != nil {
+		if cs := e.caches.Load(); cs != nil {
+			for _, c := range *cs {
+				c.dropQueued(cw)
+			}
+		}
+	}
+	cw.all = false
+	clear(cw.keys)
+	cw.keys = cw.keys[:0]
+}
+
+// dropQueued drops what a batch's commands may have changed.
+func (c *Cache) dropQueued(cw *cacheWrites) {
 	c.mu.Lock()
 	if cw.all {
 		c.flushLocked(evOwnWrite)
@@ -75,7 +92,4 @@ func (c *Cache) wroteQueued(q *Queue) {
 		}
 	}
 	c.mu.Unlock()
-	cw.all = false
-	clear(cw.keys)
-	cw.keys = cw.keys[:0]
 }

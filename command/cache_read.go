@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	redis "github.com/duoredis/redis"
@@ -18,6 +19,31 @@ func (e *Engine) SetCache(c *Cache) { e.cache = c }
 
 // Cache returns the engine's client-side cache, or nil.
 func (e *Engine) Cache() *Cache { return e.cache }
+
+// SetNodeCaches makes a routed engine (and the engines derived from it
+// afterwards: pipelines) serve the reads of Cached command sets from the
+// cache of the master that serves their slot (its node engine's, see
+// SetCache; never a replica's), MGET split by slot, and drop the entries
+// of the keys its other commands write from every cache caches holds. The
+// cluster client keeps caches up to date as nodes come and go, and drops
+// the entries of the slots a node no longer serves (Cache.DropSlots).
+// Call it before e is used.
+func (e *Engine) SetNodeCaches(caches *atomic.Pointer[[]*Cache]) { e.caches = caches }
+
+// wrote drops, from the engine's cache or its nodes' caches, the entries
+// of the keys that args, a command just run (not a cached read), may have
+// changed.
+func (e *Engine) wrote(args []any) {
+	if e.cache != nil {
+		e.cache.wrote(args)
+	} else if e.caches != nil {
+		if cs := e.caches.Load(); cs != nil {
+			for _, c := range *cs {
+				c.wrote(args)
+			}
+		}
+	}
+}
 
 // Cached returns the command set with its reads served from the client's
 // cache (see Options.CacheSize of package client): a read of the
@@ -110,6 +136,11 @@ func (c *Cache) covered(key string) bool {
 // cachedOnce runs a read of a Cached command set.
 func cachedOnce[T any](e *Engine, ctx context.Context, k call[T], args []any) Result[T] {
 	c := e.cache
+	if c == nil {
+		// A cluster node's engine without a cache (none is made for it).
+		k.cache = 0
+		return once(e, ctx, k, args)
+	}
 	uncached := func() Result[T] {
 		c.bypassed.Add(1)
 		k.cache = 0
@@ -323,6 +354,45 @@ func (h *confirmation) HandleGroupReply(conn pool.ConnID, r *redis.Reply, _ bool
 		c.finishLocked(f)
 	}
 	c.mu.Unlock()
+}
+
+// peekGets serves the keys at idx of an MGET from memory, into out, when
+// every one of them has a live entry; it reports whether it did. minTTL
+// is lowered to the shortest remaining lifetime among them.
+func (c *Cache) peekGets(keys []string, idx []int, out []any, minTTL *int64) bool {
+	if c.nent.Load() == 0 {
+		return false
+	}
+	var buf [128]byte
+	now := c.now()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, i := range idx {
+		if !c.covered(keys[i]) {
+			return false
+		}
+		e := c.entries[string(appendGet(buf[:0], keys[i]))]
+		if e == nil || e.expire <= now {
+			return false
+		}
+		if _, ok := e.val.(string); !ok {
+			return false
+		}
+	}
+	for _, i := range idx {
+		e := c.entries[string(appendGet(buf[:0], keys[i]))]
+		if e.err == nil {
+			out[i] = e.val // the entry's own boxed string: nothing allocated
+		}
+		if f := e.freq.Load(); f < 3 {
+			e.freq.CompareAndSwap(f, f+1)
+		}
+		if r := e.expire - now; *minTTL < 0 || r < *minTTL {
+			*minTTL = r
+		}
+	}
+	c.hits.Add(uint64(len(idx)))
+	return true
 }
 
 // cachedMGet is MGET through the cache: each key a "GET key" entry; the

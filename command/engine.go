@@ -68,6 +68,9 @@ type Engine struct {
 	// cache, when non-nil, serves the reads of Cached command sets (see
 	// cache.go).
 	cache *Cache
+	// caches, when non-nil, holds the caches of a routed engine's nodes
+	// (see SetNodeCaches).
+	caches *atomic.Pointer[[]*Cache]
 }
 
 // OwnConn is the state of a connection reserved for one caller (a
@@ -245,7 +248,7 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 	if e.own != nil && !e.own.Changed && ChangesState(args) {
 		e.own.Changed = true
 	}
-	if c.ttl > 0 && e.cache != nil && e.queue == nil && e.router == nil {
+	if c.ttl > 0 && e.queue == nil && (e.cache != nil && e.router == nil || e.caches != nil && e.router != nil) {
 		k.cache = c.ttl
 	}
 	chain := e.hooks.process.Load()
@@ -256,8 +259,8 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 		if err := e.queue.add(args, p, k.block); err != nil {
 			return Result[T]{err: err}
 		}
-		if e.cache != nil {
-			e.cache.noteQueued(e.queue, args)
+		if e.cache != nil || e.caches != nil {
+			noteQueued(e.queue, args)
 		}
 		if chain != nil {
 			p.raw = e.queue.rawSince(start)
@@ -268,7 +271,11 @@ func do[T any](c Cmdable, ctx context.Context, k call[T], args []any) Result[T] 
 		return hooked(e, ctx, *chain, k, args)
 	}
 	if e.router != nil {
-		return routed(e, ctx, k, args)
+		res := routed(e, ctx, k, args)
+		if e.caches != nil && k.cache == 0 {
+			e.wrote(args) // this client's writes drop what they change
+		}
+		return res
 	}
 	for try := 0; ; try++ {
 		res := once(e, ctx, k, args)

@@ -37,8 +37,8 @@ func (e *Engine) ExecQueue(ctx context.Context, q *Queue, multi bool) ([]Cmder, 
 	if q.Len() == 0 {
 		return nil, nil
 	}
-	if e.cache != nil {
-		defer e.cache.wroteQueued(q) // before Release: this client's writes drop what they change
+	if e.cache != nil || e.caches != nil {
+		defer e.wroteQueued(q) // before Release: this client's writes drop what they change
 	}
 	if e.hooks.process.Load() != nil {
 		if hooks := e.Hooks(); len(hooks) > 0 {

@@ -110,8 +110,8 @@ type runner interface {
 // run runs an immediate command through the hooks' innermost step.
 func (p *pending[T]) run(ctx context.Context) error {
 	if p.e.router != nil {
-		res := routed(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block}, p.argv)
-		p.val, p.err, p.done = res.val, res.err, true
+		res := routed(p.e, ctx, call[T]{dec: p.dec, opts: p.opts, block: p.block, cache: p.cache}, p.argv)
+		p.val, p.err, p.hit, p.done = res.val, res.err, res.cache, true
 		return p.err
 	}
 	for try := 0; ; try++ {
@@ -137,8 +137,8 @@ func hooked[T any](e *Engine, ctx context.Context, fn ProcessFunc, k call[T], ar
 	p := &pending[T]{dec: k.dec, opts: k.opts, block: k.block, e: e, raw: raw, argv: argsOf(raw), name: CommandName(args)}
 	p.cache = k.cache
 	err = fn(ctx, p)
-	if e.cache != nil && k.cache == 0 {
-		e.cache.wrote(args) // this client's writes drop what they change
+	if k.cache == 0 {
+		e.wrote(args) // this client's writes drop what they change
 	}
 	if !p.done {
 		// A hook did not pass the command on: its error, if any, is the

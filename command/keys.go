@@ -203,6 +203,9 @@ func FirstKey(args []any) (string, bool) {
 	return argText(args[pos[0]])
 }
 
+// numSlots is the number of hash slots of a Redis Cluster.
+const numSlots = 16384
+
 // Slot returns the Redis Cluster hash slot of key: CRC16 (XMODEM) of the
 // key, or of the part between the first "{" and the next "}" when that
 // part is not empty (a hash tag), modulo 16384.

@@ -298,6 +298,12 @@ func routed[T any](e *Engine, ctx context.Context, k call[T], args []any) Result
 	var buf [8]int
 	pos := KeyPositions(buf[:0], args)
 	name := CommandName(args)
+	if k.cache > 0 {
+		if e.conn == nil {
+			return routedCached(e, ctx, k, args, pos, name)
+		}
+		k.cache = 0 // bound to one connection: it is not tracked
+	}
 	slot := -1
 	if len(pos) > 0 {
 		slot = argSlot(args[pos[0]])
@@ -320,6 +326,110 @@ func routed[T any](e *Engine, ctx context.Context, k call[T], args []any) Result
 		return once(e, ctx, k, args)
 	}
 	return redirected(e, ctx, k, args, slot, readOnlyCommand(name))
+}
+
+// routedCached runs a read of a Cached command set on a routed engine: on
+// the master of its slot, through that node's cache (cachedOnce), with
+// MOVED, ASK and retries as for any command (an ASK'd read runs uncached:
+// the slot is migrating); an MGET whose keys are in several slots is split
+// by slot (cachedSplitMGet).
+func routedCached[T any](e *Engine, ctx context.Context, k call[T], args []any, pos []int, name string) Result[T] {
+	if _, _, ok := cacheSpec(args); !ok || len(pos) == 0 {
+		return Result[T]{err: ErrNotCacheable}
+	}
+	slot := argSlot(args[pos[0]])
+	for _, p := range pos[1:] {
+		if argSlot(args[p]) != slot {
+			if kk, ok := any(k).(call[[]any]); ok && name == "MGET" {
+				if r, ok := any(cachedSplitMGet(e, ctx, kk, args)).(Result[T]); ok {
+					return r
+				}
+			}
+			return Result[T]{err: crossSlot(name, args, pos)}
+		}
+	}
+	return redirected(e, ctx, k, args, slot, false)
+}
+
+// cachedSplitMGet is a Cached MGET whose keys are in several slots: the
+// keys of each slot are a Cached MGET on the slot's master, through its
+// cache. The slots whose keys are all in memory are answered at once, with
+// no goroutine and no I/O; the others run in parallel, redirects
+// followed. The values are joined in the caller's key order. Like any
+// cluster MGET across slots it is not atomic.
+func cachedSplitMGet(e *Engine, ctx context.Context, k call[[]any], args []any) Result[[]any] {
+	keys := make([]string, len(args)-1)
+	for i, a := range args[1:] {
+		s, ok := argText(a)
+		if !ok {
+			return Result[[]any]{err: &redis.DataError{Pos: i + 1, Type: "key", Msg: "a key must be a string"}}
+		}
+		keys[i] = s
+	}
+	type group struct {
+		slot int
+		idx  []int
+		res  Result[[]any]
+	}
+	var groups []*group
+	bySlot := map[int]*group{}
+	for i, key := range keys {
+		s := Slot(key)
+		g := bySlot[s]
+		if g == nil {
+			g = &group{slot: s}
+			bySlot[s] = g
+			groups = append(groups, g)
+		}
+		g.idx = append(g.idx, i)
+	}
+	out := make([]any, len(keys))
+	minTTL := int64(-1)
+	var rest []*group
+	for _, g := range groups {
+		node, err := e.router.Node(g.slot, false)
+		if err == nil && node.cache != nil && node.cache.peekGets(keys, g.idx, out, &minTTL) {
+			continue
+		}
+		rest = append(rest, g)
+	}
+	if len(rest) == 0 {
+		return Result[[]any]{val: out, cache: minTTL}
+	}
+	run := func(g *group) {
+		gargs := make([]any, 1, 1+len(g.idx))
+		gargs[0] = "MGET"
+		for _, i := range g.idx {
+			gargs = append(gargs, keys[i])
+		}
+		g.res = redirected(e, ctx, k, gargs, g.slot, false)
+	}
+	if len(rest) == 1 {
+		run(rest[0])
+	} else {
+		var wg sync.WaitGroup
+		for _, g := range rest[1:] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run(g)
+			}()
+		}
+		run(rest[0])
+		wg.Wait()
+	}
+	for _, g := range rest {
+		if g.res.err != nil {
+			return Result[[]any]{err: g.res.err}
+		}
+		if len(g.res.val) != len(g.idx) {
+			return Result[[]any]{err: &redis.ProtocolError{Msg: "MGET of " + strconv.Itoa(len(g.idx)) + " keys got " + strconv.Itoa(len(g.res.val)) + " values"}}
+		}
+		for j, i := range g.idx {
+			out[i] = g.res.val[j]
+		}
+	}
+	return Result[[]any]{val: out}
 }
 
 // crossSlot returns the error of a command whose keys (at pos) are in
