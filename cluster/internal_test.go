@@ -483,3 +483,63 @@ func variantsInternal(t *testing.T, c *redistest.Cluster, fn func(t *testing.T, 
 		}
 	}
 }
+
+// A node's cache drops its entries of a slot that moves away from it: on
+// a MOVED, and on a slot map in which another node serves the slot.
+func TestCacheDropSlots(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	ctx := context.Background()
+	o := Options{Addrs: c.Addrs()[:1], RefreshInterval: -1}
+	o.CacheSize = 1 << 20
+	rdb, err := New(o)
+	require.NoError(t, err)
+	defer rdb.Close()
+	k := "dropslots:k"
+	require.NoError(t, rdb.Set(ctx, k, "v", 0).Err())
+	slot := command.Slot(k)
+	cc := rdb.Cached(time.Minute)
+	cache := func() bool {
+		require.NoError(t, cc.Get(ctx, k).Err())
+		return cc.Get(ctx, k).IsCacheHit()
+	}
+	require.Eventually(t, cache, 2*time.Second, time.Millisecond)
+	st := rdb.state.Load()
+	owner := st.slots[slot].Load().master
+	var other *node
+	for _, sh := range st.shards {
+		if sh.master != owner {
+			other = sh.master
+		}
+	}
+	ownerCache := owner.eng.Cache()
+	require.Equal(t, 1, ownerCache.Stats().Entries)
+
+	// A MOVED that names another node.
+	rdb.router.Moved(slot, other.addr)
+	assert.Equal(t, 0, ownerCache.Stats().Entries)
+	assert.Equal(t, uint64(1), ownerCache.Stats().SlotMoved)
+	// The read follows the redirects back to the owner.
+	r := cc.Get(ctx, k)
+	require.NoError(t, r.Err())
+	assert.Equal(t, "v", r.Val())
+	require.NoError(t, rdb.Refresh(ctx))
+	require.Eventually(t, cache, 2*time.Second, time.Millisecond)
+	require.Equal(t, 1, ownerCache.Stats().Entries)
+
+	// A slot map in which another node serves the slot.
+	top, err := rdb.fetch(ctx, owner.addr)
+	require.NoError(t, err)
+	for i, sh := range top.shards {
+		if sh.Master == other.addr {
+			top.owner[slot] = int16(i)
+		}
+	}
+	top.epoch = st.epoch
+	require.NoError(t, rdb.install(top))
+	assert.Equal(t, 0, ownerCache.Stats().Entries)
+	assert.Equal(t, uint64(2), ownerCache.Stats().SlotMoved)
+	require.NoError(t, rdb.Refresh(ctx))
+	r = cc.Get(ctx, k)
+	require.NoError(t, r.Err())
+	assert.Equal(t, "v", r.Val())
+}
