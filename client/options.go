@@ -155,7 +155,8 @@ type Options struct {
 
 	// CacheSize, when positive, gives the client a client-side cache of
 	// that many bytes, which Cached reads use (see Client.Cached and the
-	// README's section on client-side caching). The server must have
+	// README's section on client-side caching). A cluster client gives
+	// each node a cache of that many bytes; Cached reads use the masters'. The server must have
 	// CLIENT TRACKING (Redis 6+); the cache reads on connections of its
 	// own, in RESP3 whatever Protocol says (except in the REDIRECT
 	// modes).

@@ -77,6 +77,19 @@
 // from its refreshes (a second one follows a map of a new config epoch;
 // RefreshInterval bounds the rest).
 //
+// # Client-side caching
+//
+// With Options.CacheSize, every node has a command.Cache of that many
+// bytes on tracked connections of its own (dialled when first used), and
+// Cached(ttl) reads go to the master of their slot, never a replica, and
+// are served by its cache; MOVED, ASK (read uncached) and retries are
+// followed as for any command. A Cached MGET across slots is split by
+// slot: slots whose keys are all in memory are answered with no I/O, the
+// others fetched in parallel. Every write of this client drops its keys
+// from every node's cache, and a node that stops serving a slot (a MOVED
+// naming another node, a new slot map) drops its entries of that slot.
+// CacheStats adds up the nodes' statistics; FlushCache empties them all.
+//
 // # Locks and scripts
 //
 // Lock is client.Lock on the master of the lock key's slot;

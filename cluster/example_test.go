@@ -180,3 +180,38 @@ func ExampleClient_ForEachMaster() {
 	fmt.Println(err, n)
 	// Output: <nil> 3
 }
+
+// Client-side caching on a cluster: each master's cache serves the reads of
+// its slots; an MGET across slots is split by slot, and answered from
+// memory once its values are cached.
+func ExampleClient_Cached() {
+	ctx := context.Background()
+	o := cluster.Options{Addrs: seeds()}
+	o.CacheSize = 16 << 20 // per master
+	rdb, err := cluster.New(o)
+	if err != nil {
+		panic(err)
+	}
+	defer rdb.Close()
+
+	keys := []string{"example:cc:a", "example:cc:b", "example:cc:c"}
+	for i, k := range keys {
+		rdb.Set(ctx, k, strconv.Itoa(i), time.Minute)
+	}
+	cached := rdb.Cached(time.Minute)
+	fmt.Println(cached.MGet(ctx, keys...).Val())
+	// A value is cached once its read is confirmed (a PING on its tracked
+	// connection comes back without an invalidation of it).
+	for i := 0; i < 2000 && !cached.MGet(ctx, keys...).IsCacheHit(); i++ {
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println(cached.Get(ctx, keys[1]).IsCacheHit())
+	// This client's writes drop what they change, on every node.
+	rdb.Set(ctx, keys[1], "changed", time.Minute)
+	r := cached.Get(ctx, keys[1])
+	fmt.Println(r.Val(), r.IsCacheHit())
+	// Output:
+	// [0 1 2]
+	// true
+	// changed false
+}
