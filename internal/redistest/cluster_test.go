@@ -293,7 +293,9 @@ func TestClusterKillMasterAndRestart(t *testing.T) {
 	assert.Len(t, c.Replicas(), 2)
 	if !assert.Equal(t, "v", r.Exec(t, "GET", key), "the acknowledged write survived") {
 		l := r.Log()
-		t.Logf("the promoted replica's log (its end):\n%s", l[max(0, len(l)-4000):])
+		t.Logf("the promoted replica %s's log (its end):\n%s", r.Addr(), l[max(0, len(l)-4000):])
+		l = m.Log()
+		t.Logf("the killed master %s's log (its end):\n%s", m.Addr(), l[max(0, len(l)-4000):])
 	}
 
 	_, err := m.Do("PING")
