@@ -1,17 +1,21 @@
 package cluster_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
 	"github.com/duoredis/redis/cluster"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/internal/redistest"
 	"github.com/duoredis/redis/pipeline"
 	"github.com/stretchr/testify/assert"
@@ -124,6 +128,66 @@ func TestCrossSlotSplit(t *testing.T) {
 		n, err = rdb.Del(ctx, ask...).Result()
 		require.NoError(t, err)
 		assert.EqualValues(t, 45, n)
+	})
+}
+
+// A split MGET puts every value at its key's place: keys of one slot
+// interleaved with others', repeated keys, empty, numeric and large values
+// (beyond the chunk its texts are copied to), missing keys; an MSET split
+// by slot sets each key to its own value; an MGET callback sees the joined
+// reply.
+func TestCrossSlotSplitOrder(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	variants(t, c, func(t *testing.T, rdb *cluster.Client) {
+		p := t.Name()
+		tag := func(s string, i int) string { return fmt.Sprintf("{%s:%s}%d", p, s, i) }
+		kv := map[string]any{}
+		var keys []string
+		want := []any{}
+		for i := range 30 {
+			for _, s := range []string{"a", "b", "c", "d"} {
+				k := tag(s, i)
+				keys = append(keys, k)
+				var v string
+				switch i % 5 {
+				case 0:
+					v = ""
+				case 1:
+					v = strconv.Itoa(i * 1000)
+				case 2:
+					v = strings.Repeat(s, 5000+i) // more than a chunk
+				default:
+					v = s + "-" + strconv.Itoa(i)
+				}
+				kv[k] = v
+				want = append(want, v)
+			}
+		}
+		require.NoError(t, rdb.MSet(ctx, kv).Err())
+		for k, v := range kv {
+			got, err := rdb.Get(ctx, k).Result()
+			require.NoError(t, err)
+			require.Equal(t, v, got, k)
+		}
+		ask := append(slices.Clone(keys), tag("e", 0), keys[5], keys[0], tag("a", 99))
+		want = append(want, nil, want[5], want[0], nil)
+		got, err := rdb.MGet(ctx, ask...).Result()
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+
+		// A callback sees the joined reply, in the caller's order.
+		var seen [][]byte
+		rdb.SetResponseCallback("MGET", func(r *redis.Reply, _ command.CallbackOptions) (any, error) {
+			seen = seen[:0]
+			for _, e := range r.Elems {
+				seen = append(seen, bytes.Clone(e.Str))
+			}
+			return []any{len(r.Elems)}, nil
+		})
+		got, err = rdb.MGet(ctx, keys[3], tag("e", 1), keys[1]).Result()
+		require.NoError(t, err)
+		assert.Equal(t, []any{3}, got)
+		assert.Equal(t, [][]byte{[]byte(want[3].(string)), nil, []byte(want[1].(string))}, seen)
 	})
 }
 

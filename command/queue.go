@@ -119,16 +119,20 @@ func (q *Queue) Release() {
 	q.buf, q.cmds = nil, nil
 }
 
-// add encodes args onto the queue. A *redis.DataError leaves the queue as it
-// was.
-func (q *Queue) add(args []any, f filler, block time.Duration) error {
+// grab gives an empty queue the buffers of a released one, if any.
+func (q *Queue) grab() {
 	if q.buf == nil {
-		// Start from the buffers of a released queue, if any.
 		st := storagePool.Get().(*queueStorage)
 		q.buf, q.cmds = st.buf, st.cmds
 		st.buf, st.cmds = nil, nil
 		storagePool.Put(st)
 	}
+}
+
+// add encodes args onto the queue. A *redis.DataError leaves the queue as it
+// was.
+func (q *Queue) add(args []any, f filler, block time.Duration) error {
+	q.grab()
 	var err error
 	start := len(q.buf)
 	if !q.routed && pool.HasLargeArg(args) {

@@ -3,11 +3,14 @@ package command
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/pool"
@@ -572,47 +575,100 @@ func (h *replyHolder) reset()              { h.r, h.err, h.done = redis.Reply{},
 
 // split runs a multi-key command whose keys (at pos) are in several slots
 // as one command per slot, sent together (one round trip per node), and
-// joins the replies in the caller's key order.
+// joins the replies in the caller's key order. The commands per slot are
+// built from the bytes of the whole command, encoded once; an MGET's
+// values go straight into its result (mgetPart).
 func split[T any](e *Engine, ctx context.Context, k call[T], args []any, name string, pos []int) Result[T] {
-	raw, err := redis.AppendCommand(nil, args...)
+	size := 16
+	for _, a := range args {
+		switch v := a.(type) {
+		case string:
+			size += len(v) + 16
+		case []byte:
+			size += len(v) + 16
+		default:
+			size += 40
+		}
+	}
+	raw, err := redis.AppendCommand(make([]byte, 0, size), args...)
 	if err != nil {
 		return Result[T]{err: err}
 	}
-	argv := argsOf(raw)
-	pairs := name == "MSET"
-	type part struct {
-		slot int
-		keys []int // indexes into pos
+	spans := argSpans(raw, len(args))
+	if len(spans) != len(args) {
+		return Result[T]{err: fmt.Errorf("redis: %s: %d arguments encoded as %d", name, len(args), len(spans))}
 	}
-	var parts []part
+	// The keys in slot order, each slot's keys in the caller's order.
+	keys := make([]slotKey, len(pos))
 	for i, p := range pos {
-		s := Slot(argv[p].(string))
-		j := 0
-		for j < len(parts) && parts[j].slot != s {
-			j++
+		keys[i] = slotKey{slot: int32(argSlot(args[p])), at: int32(i)}
+	}
+	slices.SortStableFunc(keys, func(a, b slotKey) int { return int(a.slot - b.slot) })
+	parts := 1
+	for i := 1; i < len(keys); i++ {
+		if keys[i].slot != keys[i-1].slot {
+			parts++
 		}
-		if j == len(parts) {
-			parts = append(parts, part{slot: s})
-		}
-		parts[j].keys = append(parts[j].keys, i)
 	}
 	q := &Queue{routed: true}
-	holders := make([]replyHolder, len(parts))
-	for i, pt := range parts {
-		sub := make([]any, 0, 1+2*len(pt.keys))
-		sub = append(sub, argv[0])
-		for _, ki := range pt.keys {
-			sub = append(sub, argv[pos[ki]])
-			if pairs && pos[ki]+1 < len(argv) {
-				sub = append(sub, argv[pos[ki]+1])
-			}
-		}
-		if err := q.add(sub, &holders[i], 0); err != nil {
-			return Result[T]{err: err}
+	defer q.Release()
+	q.grab()
+	per := 1 // arguments per key
+	if name == "MSET" {
+		per = 2
+	}
+	var mj *mgetJoin
+	var mparts []mgetPart
+	var holders []replyHolder
+	if _, ok := any(k).(call[[]any]); ok && name == "MGET" {
+		if cb, _ := e.override(args, name); cb == nil {
+			mj = &mgetJoin{strs: make([]string, len(pos)), out: make([]any, len(pos))}
+			mparts = make([]mgetPart, parts)
 		}
 	}
+	if mj == nil {
+		holders = make([]replyHolder, parts)
+	}
+	for i, part := 0, 0; i < len(keys); part++ {
+		j := i + 1
+		for j < len(keys) && keys[j].slot == keys[i].slot {
+			j++
+		}
+		start := len(q.buf)
+		q.buf = append(q.buf, '*')
+		q.buf = strconv.AppendInt(q.buf, int64(1+per*(j-i)), 10)
+		q.buf = append(q.buf, '\r', '\n')
+		q.buf = append(q.buf, raw[spans[0].start:spans[0].end]...)
+		for _, key := range keys[i:j] {
+			p := pos[key.at]
+			end := spans[p].end
+			if per == 2 && p+1 < len(spans) {
+				end = spans[p+1].end
+			}
+			q.buf = append(q.buf, raw[spans[p].start:end]...)
+		}
+		var f filler
+		if mj != nil {
+			mparts[part] = mgetPart{j: mj, keys: keys[i:j]}
+			f = &mparts[part]
+		} else {
+			f = &holders[part]
+		}
+		f.setName(name)
+		q.cmds = append(q.cmds, queued{f: f, name: name, slot: keys[i].slot, start: int32(start), end: int32(len(q.buf))})
+		i = j
+	}
 	e.execRouted(ctx, q)
-	q.Release()
+	if mj != nil {
+		for i := range mparts {
+			if mparts[i].err != nil {
+				return Result[T]{err: mparts[i].err}
+			}
+		}
+		var res Result[T]
+		res.val = any(mj.out).(T)
+		return res
+	}
 	for i := range holders {
 		if holders[i].err != nil {
 			return Result[T]{err: holders[i].err}
@@ -622,14 +678,19 @@ func split[T any](e *Engine, ctx context.Context, k call[T], args []any, name st
 	switch name {
 	case "MGET":
 		elems := make([]redis.Reply, len(pos))
-		for i, pt := range parts {
-			got := holders[i].r.Elems
-			if len(got) != len(pt.keys) {
-				return Result[T]{err: &UnexpectedReplyError{Want: "array of " + strconv.Itoa(len(pt.keys)), Got: holders[i].r.Kind}}
+		for i, part := 0, 0; i < len(keys); part++ {
+			j := i + 1
+			for j < len(keys) && keys[j].slot == keys[i].slot {
+				j++
 			}
-			for j, ki := range pt.keys {
-				elems[ki] = got[j]
+			got := holders[part].r.Elems
+			if len(got) != j-i {
+				return Result[T]{err: &UnexpectedReplyError{Want: "array of " + strconv.Itoa(j-i), Got: holders[part].r.Kind}}
 			}
+			for n, key := range keys[i:j] {
+				elems[key.at] = got[n]
+			}
+			i = j
 		}
 		merged = redis.Reply{Kind: redis.KindArray, Elems: elems}
 	case "MSET":
@@ -644,6 +705,121 @@ func split[T any](e *Engine, ctx context.Context, k call[T], args []any, name st
 	res.val, res.err = decode(e, &merged, k, args, "")
 	return res
 }
+
+// slotKey is a key of a split command: its slot and its index among the
+// command's keys.
+type slotKey struct{ slot, at int32 }
+
+// argSpan is where one argument's encoding ("$<n>\r\n<bytes>\r\n") is in
+// an encoded command.
+type argSpan struct{ start, end int }
+
+// argSpans returns where the n arguments of the encoded command raw are.
+func argSpans(raw []byte, n int) []argSpan {
+	_, rest, ok := header(raw, '*')
+	if !ok {
+		return nil
+	}
+	out := make([]argSpan, 0, n)
+	for len(rest) > 0 {
+		at := len(raw) - len(rest)
+		l, tail, ok := header(rest, '$')
+		if !ok || len(tail) < l+2 {
+			return out
+		}
+		rest = tail[l+2:]
+		out = append(out, argSpan{start: at, end: len(raw) - len(rest)})
+	}
+	return out
+}
+
+// mgetJoin is where the parts of a split MGET put their values: the
+// result, and the strings its elements hold. The texts are copied into
+// chunks of memory shared by many values, not one allocation each.
+type mgetJoin struct {
+	mu    sync.Mutex // the parts of different nodes fill in parallel
+	chunk []byte
+	strs  []string
+	out   []any
+}
+
+// mgetChunk is the size of the chunks a split MGET's texts are copied to.
+const mgetChunk = 4096
+
+// text returns a string holding a copy of b, from the current chunk.
+// Called with mu held.
+func (j *mgetJoin) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(j.chunk)-len(j.chunk) {
+		j.chunk = make([]byte, 0, max(mgetChunk, len(b)))
+	}
+	at := len(j.chunk)
+	j.chunk = append(j.chunk, b...)
+	// The chunk's bytes are never written again: strings may share them.
+	return unsafe.String(&j.chunk[at], len(b))
+}
+
+// mgetPart is the MGET of one slot's keys within a split MGET: its reply's
+// elements go to their keys' places in the joined result.
+type mgetPart struct {
+	j    *mgetJoin
+	keys []slotKey
+	err  error
+	done bool
+	name string
+}
+
+func (h *mgetPart) Name() string { return h.name }
+func (h *mgetPart) Err() error {
+	if !h.done && h.err == nil {
+		return ErrPending
+	}
+	return h.err
+}
+func (h *mgetPart) Value() any  { return nil }
+func (h *mgetPart) Args() []any { return nil }
+func (h *mgetPart) fill(_ *Engine, r *redis.Reply, _ string) {
+	h.done = true
+	if r.IsError() {
+		h.err = r.Err()
+		return
+	}
+	es, err := elems(r)
+	if err == nil && len(es) != len(h.keys) {
+		err = &UnexpectedReplyError{Want: "array of " + strconv.Itoa(len(h.keys)), Got: r.Kind}
+	}
+	if err != nil {
+		h.err = err
+		return
+	}
+	j := h.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for n := range es {
+		at := h.keys[n].at
+		switch {
+		case es[n].Kind == redis.KindNull:
+			j.out[at] = nil
+			continue
+		case isText(&es[n]):
+			j.strs[at] = j.text(es[n].Str)
+		default:
+			// A number, say: decoded as a single-node MGET would.
+			if err := stringsInto(j.strs[at:at+1], es[n:n+1]); err != nil {
+				h.err = err
+				return
+			}
+		}
+		// An interface holding the string header in strs: no allocation.
+		e := (*[2]unsafe.Pointer)(unsafe.Pointer(&j.out[at]))
+		e[0], e[1] = stringType, unsafe.Pointer(&j.strs[at])
+	}
+}
+func (h *mgetPart) fail(err error)      { h.err, h.done = err, true }
+func (h *mgetPart) setName(name string) { h.name = name }
+func (h *mgetPart) reset()              { h.err, h.done = nil, false }
 
 // cloneReply is the decoder of fan-out commands: the reply as it is.
 func cloneReply(r *redis.Reply) (redis.Reply, error) { return r.Clone(), nil }
@@ -734,11 +910,15 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 	type group struct {
 		node *Engine
 		idx  []int
+		n    int
 	}
 	var groups []group
+	gi := make([]int32, n) // the group of each command of todo
+	flat := make([]int, n) // the groups' idx, one after the other
 	for try := 0; len(todo) > 0; try++ {
 		groups = groups[:0]
-		for _, i := range todo {
+		for t, i := range todo {
+			gi[t] = -1
 			c := &q.cmds[i]
 			st[i].act, st[i].got = actDone, false
 			node := st[i].node
@@ -764,7 +944,18 @@ func (e *Engine) execRouted(ctx context.Context, q *Queue) error {
 			if j == len(groups) {
 				groups = append(groups, group{node: node})
 			}
-			groups[j].idx = append(groups[j].idx, i)
+			groups[j].n++
+			gi[t] = int32(j)
+		}
+		off := 0
+		for j := range groups {
+			c := groups[j].n
+			groups[j].idx, off = flat[off:off:off+c], off+c
+		}
+		for t, i := range todo {
+			if j := gi[t]; j >= 0 {
+				groups[j].idx = append(groups[j].idx, i)
+			}
 		}
 		if len(groups) == 1 {
 			e.sendGroup(ctx, groups[0].node, q, groups[0].idx, st)

@@ -174,10 +174,26 @@ func TestClusterMigrateSlots(t *testing.T) {
 		}
 	}
 	for _, r := range c.ReplicasOf(to) {
+		// Replication is asynchronous: the replica gets the key (and
+		// learns that its master owns the slot) a moment later.
 		k := keys[0]
-		reps, err := r.DoAll([]string{"READONLY"}, []string{"GET", k})
-		require.NoError(t, err)
-		assert.Equal(t, "v"+k, redistest.Text(&reps[1]), "the target's replica has the key")
+		var last string
+		ok := assert.Eventually(t, func() bool {
+			reps, err := r.DoAll([]string{"READONLY"}, []string{"GET", k})
+			if err != nil {
+				last = err.Error()
+				return false
+			}
+			if reps[1].IsError() {
+				last = reps[1].Err().Error()
+				return false
+			}
+			last = redistest.Text(&reps[1])
+			return last == "v"+k
+		}, 5*time.Second, 20*time.Millisecond, "the target's replica has the key")
+		if !ok {
+			t.Logf("the target's replica %s answered %q", r.Addr(), last)
+		}
 	}
 	for _, r := range c.ReplicasOf(from) {
 		reps, err := r.DoAll([]string{"READONLY"}, []string{"GET", keys[0]})
