@@ -33,7 +33,10 @@ func largeSizes() []int {
 // (which must be the memory returned), one too small, and with GetTo and
 // Get; RESP2 and RESP3, auto-pipelined or not.
 func TestGetIntoSetLarge(t *testing.T) {
-	protocols(t, func(t *testing.T, rdb *client.Client, k keyspace) {
+	// ReadTimeout bounds a whole reply: a reply of 128 MiB, under -race on
+	// a busy machine, takes more than the default 3 s.
+	long := func(o *client.Options) { o.ReadTimeout = time.Minute }
+	protocolsWith(t, long, func(t *testing.T, rdb *client.Client, k keyspace) {
 		buf := make([]byte, 0, 64<<20+16)
 		for _, n := range largeSizes() {
 			key := k.Key(fmt.Sprint(n))

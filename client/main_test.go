@@ -17,6 +17,11 @@ func TestMain(m *testing.M) { redistest.Main(m, redistest.URLEnv, redistest.TLSU
 // each with its own client on the package's shared server. Commands must give
 // the same Go values in every variant.
 func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspace)) {
+	protocolsWith(t, nil, fn)
+}
+
+// protocolsWith is protocols with mod applied to each client's options.
+func protocolsWith(t *testing.T, mod func(*client.Options), fn func(t *testing.T, rdb *client.Client, k keyspace)) {
 	srv := redistest.Shared(t)
 	for _, proto := range []int{2, 3} {
 		for _, auto := range []bool{false, true} {
@@ -25,7 +30,11 @@ func protocols(t *testing.T, fn func(t *testing.T, rdb *client.Client, k keyspac
 				name += "-autopipeline"
 			}
 			t.Run(name, func(t *testing.T) {
-				rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, DisableAutoPipeline: !auto})
+				o := client.Options{Addr: srv.Addr(), Protocol: proto, DisableAutoPipeline: !auto}
+				if mod != nil {
+					mod(&o)
+				}
+				rdb, err := client.New(o)
 				require.NoError(t, err)
 				if auto {
 					// Test the shared path even for commands sent one at a time.

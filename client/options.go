@@ -48,8 +48,10 @@ type Options struct {
 	// DialTimeout bounds connecting, including the handshake.
 	// default: 5 seconds
 	DialTimeout time.Duration
-	// ReadTimeout bounds each read of a reply; -1 means no timeout. A
-	// context deadline that comes sooner wins.
+	// ReadTimeout bounds the wait for each reply, from the command's write
+	// to the reply's last byte; -1 means no timeout. A context deadline
+	// that comes sooner wins. Raise it for values that take longer to
+	// transfer (hundreds of MiB on a slow link).
 	// default: 3 seconds
 	ReadTimeout time.Duration
 	// WriteTimeout bounds each write of commands; -1 means no timeout.

@@ -40,7 +40,9 @@ type Options struct {
 	// default: 5 seconds
 	DialTimeout time.Duration
 	// ReadTimeout bounds the wait for each reply; -1 means no timeout. A
-	// context deadline that comes sooner wins.
+	// context deadline that comes sooner wins. It bounds the whole reply,
+	// from the command's write to the reply's last byte: raise it for
+	// values that take longer to transfer (hundreds of MiB on a slow link).
 	// default: 3 seconds
 	ReadTimeout time.Duration
 	// WriteTimeout bounds each write of commands; -1 means no timeout.
