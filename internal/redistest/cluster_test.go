@@ -293,8 +293,12 @@ func TestClusterKillMasterAndRestart(t *testing.T) {
 	m := c.Masters()[0]
 	r := c.ReplicasOf(m)[0]
 	key := redistest.KeyInSlot(m.SlotList()[0], "kill")
-	require.Equal(t, "OK", m.Exec(t, "SET", key, "v"))
-	require.Equal(t, "1", m.Exec(t, "WAIT", "1", "5000"))
+	// WAIT counts the replicas that have its own connection's writes: the
+	// SET goes on the same connection.
+	reps, err := m.DoAll([]string{"SET", key, "v"}, []string{"WAIT", "1", "5000"})
+	require.NoError(t, err)
+	require.Equal(t, "OK", redistest.Text(&reps[0]))
+	require.Equal(t, "1", redistest.Text(&reps[1]))
 
 	c.KillMaster(t, m)
 	start := time.Now()
@@ -314,14 +318,14 @@ func TestClusterKillMasterAndRestart(t *testing.T) {
 		t.Logf("the killed master %s's log (its end):\n%s", m.Addr(), l[max(0, len(l)-4000):])
 	}
 
-	_, err := m.Do("PING")
+	_, err = m.Do("PING")
 	assert.Error(t, err)
 	m.Restart(t)
 	c.WaitStable(t, 15*time.Second)
 	assert.False(t, m.IsMaster(), "the restarted node rejoins as a replica")
 	assert.Equal(t, r.ID, m.MasterID())
 	assert.Len(t, c.Replicas(), 3)
-	reps, err := m.DoAll([]string{"READONLY"}, []string{"GET", key})
+	reps, err = m.DoAll([]string{"READONLY"}, []string{"GET", key})
 	require.NoError(t, err)
 	assert.Equal(t, "v", redistest.Text(&reps[1]), "the restarted replica synced")
 }
