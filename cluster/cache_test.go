@@ -295,7 +295,14 @@ func TestCacheClusterReshardAndFailover(t *testing.T) {
 	t.Logf("failover of %s to %s and back", ms[0].Addr(), replica.Addr())
 	c.Failover(t, replica)
 	time.Sleep(2 * time.Second)
-	c.Failover(t, ms[0])
+	c.WaitStable(t, 15*time.Second)
+	if ms[0].IsMaster() {
+		// The new master was thought down for a node timeout (1.5 s) on a
+		// loaded machine and its replica took over again by itself.
+		t.Logf("%s is a master again already", ms[0].Addr())
+	} else {
+		c.Failover(t, ms[0])
+	}
 	time.Sleep(2 * time.Second)
 	close(stop)
 	wg.Wait()
