@@ -42,6 +42,9 @@ type Client struct {
 	version   atomic.Uint64                    // changes with every slot map installed and every MOVED applied
 	lastEpoch uint64                           // the epoch of the last map installed, 0 before; guarded by loadMu
 	caches    atomic.Pointer[[]*command.Cache] // the nodes' caches (Options.CacheSize)
+	fetched   atomic.Pointer[func(*topology)]  // tests: sees (and may change) each map fetched
+	chaseMu   sync.Mutex
+	chasing   map[int]bool // slots whose owner the map is known to have wrong (see chaseSlot)
 	stop      chan struct{}
 	wg        sync.WaitGroup
 }
@@ -343,6 +346,9 @@ func (c *Client) refreshCtx(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
+		if f := c.fetched.Load(); f != nil {
+			(*f)(t)
+		}
 		if cur != nil && t.epoch < cur.epoch {
 			// This node has not heard of the latest change yet.
 			if older++; older < 3 {
@@ -563,6 +569,58 @@ func (c *Client) install(t *topology) error {
 // settleDelay is how long after installing a map of a new config epoch the
 // client loads the map again.
 const settleDelay = time.Second
+
+// chaseFor bounds how long chaseSlot refreshes the slot map.
+const chaseFor = 15 * time.Second
+
+// chaseSlot is told that the node at addr no longer serves slot (it ended
+// a shard channel subscription of the slot by itself). While the slot map
+// still names addr as the slot's master (the nodes asked had not heard of
+// the change yet: a failover, a migration), the map is refreshed again,
+// at the pace of MinRefreshInterval, for up to chaseFor: a map whose
+// config epoch did not change would otherwise be trusted until the
+// periodic refresh. One chase per slot at a time.
+func (c *Client) chaseSlot(slot int, addr string) {
+	stale := func() bool {
+		st := c.state.Load()
+		if st == nil {
+			return false
+		}
+		sh := st.slots[slot].Load()
+		return sh != nil && sh.master.addr == addr
+	}
+	if !stale() {
+		return
+	}
+	c.chaseMu.Lock()
+	if c.chasing == nil {
+		c.chasing = map[int]bool{}
+	}
+	if c.chasing[slot] {
+		c.chaseMu.Unlock()
+		return
+	}
+	c.chasing[slot] = true
+	c.chaseMu.Unlock()
+	go func() { // ends at Close (c.stop), or within chaseFor
+		defer func() {
+			c.chaseMu.Lock()
+			delete(c.chasing, slot)
+			c.chaseMu.Unlock()
+		}()
+		t := time.NewTimer(0)
+		defer t.Stop()
+		for end := time.Now().Add(chaseFor); stale() && time.Now().Before(end); {
+			c.requestRefresh()
+			t.Reset(c.opts.MinRefreshInterval + rand.N(c.opts.MinRefreshInterval/2+1))
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
 
 // periodic calls fn every d until Close.
 func (c *Client) periodic(d time.Duration, fn func()) {

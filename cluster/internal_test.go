@@ -2,19 +2,22 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/duoredis/redis/command"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	redis "github.com/duoredis/redis"
 	"github.com/duoredis/redis/client"
+	"github.com/duoredis/redis/command"
 	"github.com/duoredis/redis/internal/redistest"
+	"github.com/duoredis/redis/pubsub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -542,4 +545,75 @@ func TestCacheDropSlots(t *testing.T) {
 	r = cc.Get(ctx, k)
 	require.NoError(t, r.Err())
 	assert.Equal(t, "v", r.Val())
+}
+
+// TestShardMovedChase: a node that ended a shard channel's subscription no
+// longer serves its slot, whatever the nodes asked say. While refreshes
+// keep bringing a map that names that node (nodes that had not heard of
+// the change: simulated by rewriting the maps fetched for a second), the
+// client keeps refreshing, so the true map is in place soon after, with
+// no periodic refresh (RefreshInterval -1). Another failure makes a single
+// refresh, which leaves the stale map in place for good.
+func TestShardMovedChase(t *testing.T) {
+	c := redistest.SharedCluster(t)
+	ctx := context.Background()
+	rdb, err := New(Options{Addrs: c.Addrs()[:1], RefreshInterval: -1, MinRefreshInterval: 50 * time.Millisecond})
+	require.NoError(t, err)
+	defer rdb.Close()
+	require.NoError(t, rdb.Ping(ctx).Err())
+	ch := "chase:channel"
+	slot := command.Slot(ch)
+	st := rdb.state.Load()
+	owner := st.slots[slot].Load().master.addr
+	var other string
+	for _, sh := range st.shards {
+		if sh.master.addr != owner {
+			other = sh.master.addr
+		}
+	}
+	ownerNow := func() string { return rdb.state.Load().slots[slot].Load().master.addr }
+	// Until staleUntil, every map fetched names other as the slot's owner.
+	var staleUntil atomic.Int64
+	rewrite := func(top *topology) {
+		if time.Now().UnixNano() > staleUntil.Load() {
+			return
+		}
+		for i, sh := range top.shards {
+			if sh.Master == other {
+				top.owner[slot] = int16(i)
+			}
+		}
+	}
+	rdb.fetched.Store(&rewrite)
+	staleFor := func(d time.Duration) {
+		staleUntil.Store(time.Now().Add(d).UnixNano())
+		require.NoError(t, rdb.Refresh(ctx))
+		require.Equal(t, other, ownerNow())
+	}
+	chasing := func() int {
+		rdb.chaseMu.Lock()
+		defer rdb.chaseMu.Unlock()
+		return len(rdb.chasing)
+	}
+
+	// Any other failure: one refresh, within the stale second.
+	staleFor(time.Second)
+	psRouter{rdb}.Failed(other, errors.New("some failure"))
+	time.Sleep(1500 * time.Millisecond)
+	assert.Equal(t, other, ownerNow(), "a single refresh")
+	assert.Zero(t, chasing())
+
+	// other ended the channel's subscription: the client refreshes until
+	// the map changes.
+	staleFor(time.Second)
+	psRouter{rdb}.Failed(other, &pubsub.ShardMovedError{Channel: ch})
+	assert.Equal(t, 1, chasing())
+	assert.Eventually(t, func() bool { return ownerNow() == owner }, 3*time.Second, 10*time.Millisecond,
+		"the chase brings the true map")
+	assert.Eventually(t, func() bool { return chasing() == 0 }, time.Second, 10*time.Millisecond,
+		"the chase ends with the true map")
+	// A map that is right: nothing to chase.
+	psRouter{rdb}.Failed(other, &pubsub.ShardMovedError{Channel: ch})
+	assert.Zero(t, chasing())
+	assert.ErrorIs(t, &pubsub.ShardMovedError{Channel: ch}, pubsub.ErrShardMoved)
 }

@@ -29,9 +29,11 @@ import (
 //     loads a new slot map) and after a failover (the connection is
 //     lost; the client refreshes its slot map), the channel is subscribed
 //     again on its new master before the next read: the caller never
-//     subscribes again. Messages published on the new master before the
-//     subscription reaches it are not received (see the package
-//     documentation for the measured window).
+//     subscribes again. After a "sunsubscribe", the client reloads the
+//     slot map until it no longer names that node for the slot (the nodes
+//     asked first may not have heard of the change). Messages published
+//     on the new master before the subscription reaches it are not
+//     received (see the package documentation for the measured window).
 //
 // SPUBLISH goes to the master of the channel's slot and PUBLISH to any
 // master, like every command of the Client. The connections are dialed
@@ -107,8 +109,11 @@ func (r psRouter) ShardNode(ctx context.Context, channel string) (string, error)
 // Version implements pubsub.Router.
 func (r psRouter) Version() uint64 { return r.c.version.Load() }
 
-// Failed implements pubsub.Router: a MOVED updates the slot map; any
-// other failure schedules a refresh.
+// Failed implements pubsub.Router: a MOVED updates the slot map; a node
+// that ended a shard channel's subscription makes the client refresh the
+// map until it no longer names that node for the channel's slot (a node
+// asked too soon may not know of the change yet); any other failure
+// schedules a refresh.
 func (r psRouter) Failed(addr string, err error) {
 	var moved *redis.MovedError
 	if errors.As(err, &moved) {
@@ -116,4 +121,8 @@ func (r psRouter) Failed(addr string, err error) {
 		return
 	}
 	r.c.requestRefresh()
+	var sm *pubsub.ShardMovedError
+	if errors.As(err, &sm) {
+		r.c.chaseSlot(command.Slot(sm.Channel), addr)
+	}
 }

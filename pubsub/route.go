@@ -40,10 +40,31 @@ type Router interface {
 	Version() uint64
 	// Failed reports an error of the connection to the node at addr: a
 	// lost connection, a failed dial, a server error reply (a
-	// *redis.MovedError tells where the channel's slot went), or
-	// ErrShardMoved when the server ended a subscription by itself.
+	// *redis.MovedError tells where the channel's slot went), or a
+	// *ShardMovedError (errors.Is ErrShardMoved) when the server ended a
+	// subscription by itself.
 	Failed(addr string, err error)
 }
+
+// ShardMovedError is what Router.Failed gets when a node ended the
+// subscription to a shard channel by itself: the node no longer serves
+// the channel's slot, whatever the router's slot map says. It matches
+// ErrShardMoved with errors.Is.
+type ShardMovedError struct {
+	// Channel is the shard channel whose subscription the node ended.
+	Channel string
+}
+
+// Error implements the error interface.
+func (e *ShardMovedError) Error() string {
+	return ErrShardMoved.Error() + ": " + e.Channel
+}
+
+// Is reports whether target is ErrShardMoved.
+func (e *ShardMovedError) Is(target error) bool { return target == ErrShardMoved }
+
+// RedisError marks the type as an error of this module.
+func (e *ShardMovedError) RedisError() {}
 
 // ErrShardMoved is what Router.Failed gets when a node ended the
 // subscription to a shard channel by itself (its slot moved away, or the
@@ -247,7 +268,7 @@ func (p *PubSub) dropped(from *link, n string) {
 	if _, ok := p.subs[famShard].active[n]; !ok || p.rt.at[n] != from.route || p.links[from.route] != from {
 		return
 	}
-	p.opts.Router.Failed(from.addr, ErrShardMoved)
+	p.opts.Router.Failed(from.addr, &ShardMovedError{Channel: n})
 	p.loosen(n)
 }
 
