@@ -177,8 +177,18 @@ func (l *load) verify(t *testing.T, rdb *cluster.Client) {
 				continue
 			}
 			v, err := rdb.Get(ctx, k).Result()
-			if errors.Is(err, redis.Nil) && l.acked[g][i] < 0 {
-				continue // only an unknown write, which did not happen
+			if errors.Is(err, redis.Nil) {
+				// The key is gone: every write of it was lost (a kill -9
+				// of its master before the replica had any), or it had
+				// only an unknown write, which did not happen.
+				switch {
+				case l.confirmed[g][i] >= 0:
+					l.lostConf.Add(1)
+					t.Logf("%s: missing, although WAIT confirmed write %d", k, l.confirmed[g][i])
+				case l.acked[g][i] >= 0:
+					l.lostAcked.Add(1)
+				}
+				continue
 			}
 			if err != nil {
 				t.Errorf("verifying GET %s: %v", k, err)
