@@ -135,12 +135,18 @@ func (q *Queue) add(args []any, f filler, block time.Duration) error {
 	q.grab()
 	var err error
 	start := len(q.buf)
-	if !q.routed && pool.HasLargeArg(args) {
-		if q.buf, q.segs, err = pool.AppendCommandVec(q.buf, q.segs, args...); err != nil {
+	if q.routed {
+		if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
 			return err
 		}
-	} else if q.buf, err = redis.AppendCommand(q.buf, args...); err != nil {
-		return err
+	} else {
+		var large bool
+		if q.buf, large, err = pool.AppendCommandSmall(q.buf, args); large {
+			q.buf, q.segs, err = pool.AppendCommandVec(q.buf, q.segs, args...)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	name := CommandName(args)
 	qc := queued{f: f, name: name}

@@ -48,6 +48,37 @@ func HasLargeArg(args []any) bool {
 	return false
 }
 
+// AppendCommandSmall is [redis.AppendCommand] for a command whose
+// arguments all go into the write buffer: when one of args is a []byte or
+// string of VecMin bytes or more it stops and returns buf as it was with
+// large true, for the caller to encode the command with AppendCommandVec
+// instead. It looks at each argument once, so a command of small arguments
+// (the usual case) pays nothing for the vectored path. On error buf is
+// returned as it was.
+func AppendCommandSmall(buf []byte, args []any) (out []byte, large bool, err error) {
+	start := len(buf)
+	buf = redis.AppendArrayHeader(buf, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			if len(v) >= VecMin {
+				return buf[:start], true, nil
+			}
+			buf = redis.AppendBulkString(buf, v)
+		case []byte:
+			if len(v) >= VecMin {
+				return buf[:start], true, nil
+			}
+			buf = redis.AppendBulk(buf, v)
+		default:
+			if buf, err = redis.AppendArg(buf, i, a); err != nil {
+				return buf[:start], false, err
+			}
+		}
+	}
+	return buf, false, nil
+}
+
 // AppendCommandVec is redis.AppendCommand that leaves arguments of VecMin
 // bytes or more out of buf: each is appended to segs, with its offset in
 // buf, for a vectored write. On error buf and segs are returned as they

@@ -312,10 +312,10 @@ func (c *Conn) WriteArgs(args ...any) error {
 	if c.err != nil {
 		return c.err
 	}
-	if HasLargeArg(args) {
+	buf, large, err := AppendCommandSmall(c.wbuf, args)
+	if large {
 		return c.writeArgsVec(args)
 	}
-	buf, err := redis.AppendCommand(c.wbuf, args...)
 	if err != nil {
 		return err
 	}

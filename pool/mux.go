@@ -288,17 +288,14 @@ func ctxErr(err error, addr string) error {
 // dial needs it.
 func (mc *muxConn) enqueue(args []any, call *muxCall, token bool) error {
 	mc.mu.Lock()
-	var buf []byte
-	var err error
-	if HasLargeArg(args) {
+	buf, large, err := AppendCommandSmall(mc.wbuf, args)
+	if large {
 		nsegs := len(mc.segs)
 		buf, mc.segs, err = AppendCommandVec(mc.wbuf, mc.segs, args...)
 		for i := nsegs; i < len(mc.segs); i++ {
 			mc.segs[i].owner = call
 		}
 		call.vec = true
-	} else {
-		buf, err = redis.AppendCommand(mc.wbuf, args...)
 	}
 	if err != nil {
 		mc.mu.Unlock()
