@@ -86,8 +86,13 @@ func (s *Sentinel) MasterFor(name string, opts *client.Options) (*client.Client,
 // name (redis-py's slave_for): each new connection asks the sentinels for
 // the replicas that are up (DiscoverReplicas: also while the master is
 // down, unless Options.SyncedReplicasOnly) and tries them in turn, round
-// robin, starting where the previous connection left off; when none can
-// be reached it falls back to the master. When neither can, commands fail
+// robin, starting where the previous connection left off. It asks each
+// replica it reaches for its INFO and passes over one that holds none of
+// its master's data yet (restarted and not yet resynchronised: the
+// sentinels learn of that only at their next INFO, seconds later), is
+// loading its dataset, or is in a full resynchronisation; such a replica
+// serves only when neither another replica nor the master can be
+// reached. When no replica can be reached it falls back to the master. When neither can, commands fail
 // with a [*redis.ReplicaNotFoundError]. When a sentinel announces that a
 // replica is down (+sdown), the client's connections to it are closed.
 // opts are as for MasterFor. Writes through such a client fail with a
@@ -400,6 +405,15 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 		})
 	}
 	var last error
+	// spare is the first replica reached that holds no data of the
+	// master yet (checkReplica): used only when neither a ready replica
+	// nor the master can be reached.
+	var spare *pool.Conn
+	defer func() {
+		if spare != nil {
+			_ = spare.Close()
+		}
+	}()
 	replicas, err := b.s.DiscoverReplicas(ctx, b.name)
 	if err != nil {
 		last = err
@@ -409,7 +423,16 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 		for i := 0; i < n; i++ {
 			cn, err := dial(replicas[(start+i)%n])
 			if err == nil {
-				return cn, nil
+				err = checkReplica(ctx, cn)
+				if err == nil {
+					return cn, nil
+				}
+				if errors.Is(err, errReplicaNotReady) && spare == nil {
+					spare = cn
+				} else {
+					_ = cn.Close()
+				}
+				err = &redis.ConnectionError{Op: "dial", Addr: replicas[(start+i)%n], Err: err}
 			}
 			last = err
 			if ctx.Err() != nil {
@@ -423,6 +446,11 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 		if errors.Is(err, ErrClosed) {
 			return nil, err
 		}
+		if spare != nil {
+			cn := spare
+			spare = nil
+			return cn, nil
+		}
 		if last == nil {
 			last = err
 		}
@@ -430,9 +458,83 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 	}
 	cn, err := dial(addr)
 	if err != nil {
+		if spare != nil {
+			cn := spare
+			spare = nil
+			return cn, nil
+		}
 		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: err}
 	}
 	return cn, nil
+}
+
+// errReplicaNotReady is the cause of the error of a ReplicaFor connection
+// made to a server that holds none of its master's data yet, or is about
+// to replace what it holds (checkReplica).
+var errReplicaNotReady = errors.New("the replica holds no data of its master yet (INFO)")
+
+// checkReplica asks a server that the sentinels list as a replica for its
+// INFO, and reports errReplicaNotReady when replicaReady says its reads
+// would not come from its master's data: the sentinels learn of a
+// restart or a resync only at their next INFO, seconds later. A server
+// that refuses INFO (an ACL, a renamed command) passes: the sentinels'
+// word is taken then.
+func checkReplica(ctx context.Context, cn *pool.Conn) error {
+	r := cn.Reply()
+	if err := cn.Do(ctx, r, "INFO"); err != nil {
+		return err
+	}
+	if r.IsError() {
+		return nil
+	}
+	if why := replicaReady(string(r.Str)); why != "" {
+		return fmt.Errorf("%w: %s", errReplicaNotReady, why)
+	}
+	return nil
+}
+
+// replicaReady reads an INFO reply and returns why the server should not
+// serve replica reads while a better server is at hand, or "" when it
+// may. It may not when it is loading a dataset (reads fail with LOADING),
+// when it is a master (a replica that restarted and was not yet turned
+// back into one: it holds what it saved, or nothing), when it is
+// receiving a full resynchronisation (its dataset is about to be
+// replaced), or when its link to the master is down and it never had
+// any of the master's data (replication offset 0: a server that
+// restarted empty, now told to replicate). A replica whose link went
+// down after it had synced may: by default replica reads go on while the
+// master is down.
+func replicaReady(info string) string {
+	var role, link, syncing, loading, offset string
+	for line := range strings.SplitSeq(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSuffix(line, "\r"), ":")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			role = v
+		case "master_link_status":
+			link = v
+		case "master_sync_in_progress":
+			syncing = v
+		case "loading":
+			loading = v
+		case "slave_repl_offset":
+			offset = v
+		}
+	}
+	switch {
+	case loading == "1":
+		return "loading"
+	case role == "master":
+		return "role master"
+	case syncing == "1":
+		return "full resynchronisation in progress"
+	case link != "up" && (offset == "0" || strings.HasPrefix(offset, "-")):
+		return "link to the master down, replication offset " + offset
+	}
+	return ""
 }
 
 // down closes the connections to the replica at addr, which the sentinels

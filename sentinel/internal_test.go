@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,4 +207,32 @@ func TestHandleEventIgnoresNoise(t *testing.T) {
 	assert.Empty(t, s.masters)
 	s.handleEvent("127.0.0.1:1", "+switch-master", "m 10.0.0.1 6379 10.0.0.2 6380")
 	assert.Equal(t, "10.0.0.2:6380", s.masters["m"].addr)
+}
+
+func TestReplicaReady(t *testing.T) {
+	info := func(kv ...string) string {
+		var b strings.Builder
+		b.WriteString("# Persistence\r\nloading:0\r\n# Replication\r\n")
+		for i := 0; i+1 < len(kv); i += 2 {
+			b.WriteString(kv[i] + ":" + kv[i+1] + "\r\n")
+		}
+		return b.String()
+	}
+	synced := []string{"role", "slave", "master_link_status", "up", "master_sync_in_progress", "0", "slave_repl_offset", "12345"}
+	assert.Empty(t, replicaReady(info(synced...)))
+	// A replica whose master went down after it had synced serves its
+	// data, as the sentinels' list does.
+	assert.Empty(t, replicaReady(info("role", "slave", "master_link_status", "down", "master_sync_in_progress", "0", "slave_repl_offset", "12345", "master_link_down_since_seconds", "3")))
+	// An empty master link offset, link up (a master with no write yet).
+	assert.Empty(t, replicaReady(info("role", "slave", "master_link_status", "up", "master_sync_in_progress", "0", "slave_repl_offset", "0")))
+	// Restarted empty, told to replicate, not connected yet.
+	assert.Contains(t, replicaReady(info("role", "slave", "master_link_status", "down", "master_sync_in_progress", "0", "slave_repl_offset", "0", "master_link_down_since_seconds", "-1")), "offset 0")
+	assert.Contains(t, replicaReady(info("role", "slave", "master_link_status", "down", "slave_repl_offset", "-1")), "offset -1")
+	assert.Contains(t, replicaReady(info("role", "slave", "master_link_status", "down", "master_sync_in_progress", "1", "slave_repl_offset", "12345")), "full resynchronisation")
+	assert.Contains(t, replicaReady(info("role", "master", "connected_slaves", "0")), "role master")
+	assert.Contains(t, replicaReady(strings.Replace(info(synced...), "loading:0", "loading:1", 1)), "loading")
+	// Without the \r of the protocol's lines too.
+	assert.Contains(t, replicaReady(strings.ReplaceAll(info("role", "master"), "\r", "")), "role master")
+	// A reply with none of the fields (a proxy's, a trimmed INFO) passes.
+	assert.Empty(t, replicaReady(""))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -404,4 +405,102 @@ func TestErrorsAreConnectionErrors(t *testing.T) {
 	assert.ErrorAs(t, err, &ce)
 	err = &redis.ReplicaNotFoundError{Name: "x"}
 	assert.ErrorAs(t, err, &ce)
+}
+
+// TestRestartedReplicaNotRead restarts a replica (empty: nothing is
+// saved) while its master sleeps (DEBUG SLEEP), so that it stays unsynced
+// for seconds, and fresh ReplicaFor clients read all along. The sentinels
+// list it as a replica that is up as soon as they reconnect to it, and
+// learn of its state only at their next INFO of it; the client's own
+// INFO at connection time must keep reads off it until it holds its
+// master's data again, and must let them back once it does. With only
+// that replica reachable and the master down, it still serves (the last
+// resort before no replica at all).
+func TestRestartedReplicaNotRead(t *testing.T) {
+	t.Parallel()
+	// The sentinels never fail over here (the master sleeps, and the last
+	// part kills it).
+	tp := redistest.StartSentinels(t, redistest.SentinelOptions{Replicas: 2, DownAfter: time.Minute})
+	ctx := ctxT(t)
+	s := newSentinel(t, tp.SentinelAddrs(), sentinel.Options{})
+	mc, err := s.MasterFor(tp.Name, nil)
+	require.NoError(t, err)
+	defer mc.Close()
+	const keys = 20
+	for i := range keys {
+		require.NoError(t, mc.Set(ctx, fmt.Sprintf("rr:%d", i), "v", 0).Err())
+	}
+	require.EqualValues(t, 2, mc.Wait(ctx, 2, 5*time.Second).Val())
+
+	restarted := tp.Replicas[0]
+	slept := make(chan error, 1)
+	go func() {
+		_, err := tp.Master.Do("DEBUG", "SLEEP", "3")
+		slept <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	restarted.Restart(t)
+	start := time.Now()
+	synced := func() bool {
+		r, err := restarted.Do("INFO", "replication")
+		return err == nil && strings.Contains(string(r.Str), "master_link_status:up")
+	}
+	var reads, exposed, misses, errs int
+	var samples []string
+	var syncedAt time.Time
+	rec := newReadRecorder()
+	for time.Since(start) < 20*time.Second {
+		if syncedAt.IsZero() && synced() {
+			syncedAt = time.Now()
+		}
+		if !syncedAt.IsZero() && !rec.lastRead(restarted.Addr()).IsZero() {
+			break // read again from the restarted replica, synced
+		}
+		if syncedAt.IsZero() {
+			listed, err := s.DiscoverReplicas(ctx, tp.Name)
+			require.NoError(t, err)
+			if slices.Contains(listed, restarted.Addr()) {
+				exposed++
+			}
+		}
+		rc, err := s.ReplicaFor(tp.Name, &client.Options{DisableAutoPipeline: true, Dialer: rec.dial})
+		require.NoError(t, err)
+		err = rc.Get(ctx, fmt.Sprintf("rr:%d", reads%keys)).Err()
+		rc.Close()
+		reads++
+		switch {
+		case errors.Is(err, redis.Nil):
+			misses++
+		case err != nil:
+			errs++
+			if len(samples) < 5 {
+				samples = append(samples, err.Error())
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	require.NoError(t, <-slept)
+	t.Logf("%d reads while the replica restarted and synced (synced after %v), %d of them while the sentinels listed it unsynced; %d misses, %d errors %q",
+		reads, syncedAt.Sub(start).Round(time.Millisecond), exposed, misses, errs, samples)
+	require.Positive(t, exposed, "the sentinels never listed the restarted replica before it synced: nothing was tested")
+	assert.Zero(t, misses, "reads from the restarted replica before it synced")
+	assert.Zero(t, errs, "read errors")
+	require.False(t, syncedAt.IsZero(), "the restarted replica does not sync")
+	assert.False(t, rec.lastRead(restarted.Addr()).IsZero(), "no read from the restarted replica once synced")
+
+	t.Run("last resort", func(t *testing.T) {
+		// Only a replica that never synced can be reached: it serves.
+		require.NoError(t, tp.Master.Kill())
+		require.NoError(t, tp.Replicas[1].Stop())
+		restarted.Restart(t)
+		require.True(t, redistest.WaitFor(10*time.Second, func() bool {
+			listed, err := s.DiscoverReplicas(ctx, tp.Name)
+			return err == nil && slices.Contains(listed, restarted.Addr())
+		}), "the sentinels do not list the restarted replica")
+		rc, err := s.ReplicaFor(tp.Name, &client.Options{DisableAutoPipeline: true})
+		require.NoError(t, err)
+		defer rc.Close()
+		assert.Equal(t, "slave", rc.Role(ctx).Val().Role)
+		assert.ErrorIs(t, rc.Get(ctx, "rr:0").Err(), redis.Nil)
+	})
 }

@@ -90,8 +90,9 @@ func StartSentinels(t testing.TB, o SentinelOptions) *SentinelTopology {
 	sbin := sentinelBinary(t)
 	o.defaults()
 	// Full syncs start at once: Redis waits 5 seconds by default, for
-	// other replicas to share a diskless transfer.
-	opts := []Option{Args("--repl-diskless-sync-delay", "0")}
+	// other replicas to share a diskless transfer. DEBUG (SLEEP) is
+	// allowed, to freeze a server in tests.
+	opts := []Option{Args("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes")}
 	if o.Password != "" {
 		opts = append(opts, RequirePass(o.Password), Args("--masterauth", o.Password))
 	}
