@@ -92,11 +92,12 @@ func (s *Sentinel) MasterFor(name string, opts *client.Options) (*client.Client,
 // sentinels learn of that only at their next INFO, seconds later), is
 // loading its dataset, or is in a full resynchronisation; such a replica
 // serves only when neither another replica nor the master can be
-// reached. When no replica can be reached it falls back to the master. When neither can, commands fail
-// with a [*redis.ReplicaNotFoundError]. When a sentinel announces that a
-// replica is down (+sdown), the client's connections to it are closed.
-// opts are as for MasterFor. Writes through such a client fail with a
-// [*redis.ReadOnlyError] while it is connected to a replica.
+// reached. When no replica can be reached it falls back to the master.
+// When neither can, commands fail with a [*redis.ReplicaNotFoundError].
+// When a sentinel announces that a replica is down (+sdown), the client's
+// connections to it are closed. opts are as for MasterFor. Writes through
+// such a client fail with a [*redis.ReadOnlyError] while it is connected
+// to a replica.
 func (s *Sentinel) ReplicaFor(name string, opts *client.Options) (*client.Client, error) {
 	co, next, err := s.clientOptions(name, opts)
 	if err != nil {

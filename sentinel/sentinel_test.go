@@ -463,7 +463,9 @@ func TestRestartedReplicaNotRead(t *testing.T) {
 				exposed++
 			}
 		}
-		rc, err := s.ReplicaFor(tp.Name, &client.Options{DisableAutoPipeline: true, Dialer: rec.dial})
+		// RESP2 and RESP3 (INFO is a verbatim string), with and without
+		// auto-pipelining, in turn.
+		rc, err := s.ReplicaFor(tp.Name, &client.Options{Protocol: 2 + reads%2, DisableAutoPipeline: reads/2%2 == 0, Dialer: rec.dial})
 		require.NoError(t, err)
 		err = rc.Get(ctx, fmt.Sprintf("rr:%d", reads%keys)).Err()
 		rc.Close()
