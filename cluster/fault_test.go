@@ -333,6 +333,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 	m := c.BeginMigration(t, from, to, hot, hotKeys[:len(hotKeys)/2]...)
 	stopMGet := make(chan struct{})
 	var mgetOK, mgetTryAgain, mgetOther, mgetLongest atomic.Int64
+	var mgetFirstOther atomic.Value // string
 	var mgetWG sync.WaitGroup
 	mgetWG.Add(1)
 	go func() {
@@ -357,6 +358,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 				mgetTryAgain.Add(1)
 			default:
 				mgetOther.Add(1)
+				mgetFirstOther.CompareAndSwap(nil, err.Error())
 			}
 		}
 	}()
@@ -368,8 +370,8 @@ func TestFaultsUnderLoad(t *testing.T) {
 	mgetWG.Wait()
 	f = l.end(t, f, clients[0])
 	t.Logf("FIGURES half-migrated slot, MGET of a moved and an unmoved key in a loop (TRYAGAIN retried with backoff, MaxRedirects 8): "+
-		"%d succeeded, %d TRYAGAIN surfaced, %d other errors; longest MGET %v (the slot was half-migrated for %v)",
-		mgetOK.Load(), mgetTryAgain.Load(), mgetOther.Load(), time.Duration(mgetLongest.Load()).Round(time.Millisecond), migrated.Round(time.Millisecond))
+		"%d succeeded, %d TRYAGAIN surfaced, %d other errors (first: %v); longest MGET %v (the slot was half-migrated for %v)",
+		mgetOK.Load(), mgetTryAgain.Load(), mgetOther.Load(), mgetFirstOther.Load(), time.Duration(mgetLongest.Load()).Round(time.Millisecond), migrated.Round(time.Millisecond))
 	f.assertClean(t)
 	assert.Zero(t, f.lostAcked, "half-migrated: lost acknowledged writes")
 	assert.Zero(t, f.errs, "errors while the slot was half-migrated")
