@@ -410,6 +410,7 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 	// master yet (checkReplica): used only when neither a ready replica
 	// nor the master can be reached.
 	var spare *pool.Conn
+	takeSpare := func() *pool.Conn { cn := spare; spare = nil; return cn }
 	defer func() {
 		if spare != nil {
 			_ = spare.Close()
@@ -447,9 +448,7 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 		if errors.Is(err, ErrClosed) {
 			return nil, err
 		}
-		if spare != nil {
-			cn := spare
-			spare = nil
+		if cn := takeSpare(); cn != nil {
 			return cn, nil
 		}
 		if last == nil {
@@ -459,9 +458,7 @@ func (b *replicaBinding) newConn(ctx context.Context, opts *pool.Options) (*pool
 	}
 	cn, err := dial(addr)
 	if err != nil {
-		if spare != nil {
-			cn := spare
-			spare = nil
+		if cn := takeSpare(); cn != nil {
 			return cn, nil
 		}
 		return nil, &redis.ReplicaNotFoundError{Name: b.name, Err: err}
