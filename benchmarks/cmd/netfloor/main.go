@@ -14,7 +14,14 @@
 //     reply wakes that same thread. No deadline or context can interrupt
 //     such a read, and every waiting call holds an OS thread, which is why
 //     no client (this one included) reads that way; it shows what the
-//     poller costs.
+//     poller costs;
+//   - ppoll: the socket stays non-blocking and the thread waits for the
+//     reply in ppoll(2) right after writing, then reads it (one system
+//     call more than blocking, none of the poller's scheduling);
+//   - toggle: the socket is switched to blocking mode for each round trip
+//     and back after it (fcntl(2) twice per round trip), the cheapest way
+//     to read blocking while leaving the socket to the poller between
+//     calls.
 //
 // With the server and this program on one CPU:
 //
@@ -39,6 +46,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/duoredis/redis/benchmarks/internal/workload"
 )
@@ -46,7 +54,7 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6379", "Redis server address")
 	wl := flag.String("workload", "mget100", "get (GET of the 16-byte key) or mget100 (MGET of the 100 keys)")
-	mode := flag.String("mode", "poller", "how to wait for a reply: poller or blocking")
+	mode := flag.String("mode", "poller", "how to wait for a reply: poller, blocking, ppoll or toggle")
 	d := flag.Duration("time", 3*time.Second, "measured time")
 	flag.Parse()
 	if err := run(*addr, *wl, *mode, *d); err != nil {
@@ -84,12 +92,38 @@ func run(addr, wl, mode string, d time.Duration) error {
 			return err
 		}
 		rw = blockingFD(fd)
+	case "ppoll":
+		f, err := nc.(*net.TCPConn).File()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fd := int(f.Fd())
+		if err := syscall.SetNonblock(fd, true); err != nil {
+			return err
+		}
+		rw = ppollFD(fd)
+	case "toggle":
+		f, err := nc.(*net.TCPConn).File()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fd := int(f.Fd())
+		if err := syscall.SetNonblock(fd, true); err != nil {
+			return err
+		}
+		rw = toggleFD(fd)
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
 	req := encode(args)
 	r := bufio.NewReaderSize(rw, 64<<10)
 	roundTrip := func() error {
+		if t, ok := rw.(toggleFD); ok {
+			syscall.SetNonblock(int(t), false)
+			defer syscall.SetNonblock(int(t), true)
+		}
 		if _, err := rw.Write(req); err != nil {
 			return err
 		}
@@ -196,3 +230,52 @@ func (fd blockingFD) Write(p []byte) (int, error) {
 	}
 	return written, nil
 }
+
+// ppollFD writes a non-blocking socket and waits for the reply in ppoll(2)
+// before reading it.
+type ppollFD int
+
+func (fd ppollFD) Read(p []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(fd), p)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err == syscall.EAGAIN {
+			fd.wait()
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// Write writes p and waits until the reply can be read.
+func (fd ppollFD) Write(p []byte) (int, error) {
+	n, err := blockingFD(fd).Write(p)
+	if err == nil {
+		fd.wait()
+	}
+	return n, err
+}
+
+func (fd ppollFD) wait() {
+	pfd := [1]struct {
+		fd      int32
+		events  int16
+		revents int16
+	}{{fd: int32(fd), events: 1}}
+	syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd[0])), 1, 0, 0, 0, 0)
+}
+
+// toggleFD is a socket switched to blocking mode for each round trip and
+// back to non-blocking after it.
+type toggleFD int
+
+func (fd toggleFD) Read(p []byte) (int, error)  { return blockingFD(fd).Read(p) }
+func (fd toggleFD) Write(p []byte) (int, error) { return blockingFD(fd).Write(p) }
