@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	redis "github.com/duoredis/redis"
@@ -87,10 +88,17 @@ func TestGetIntoSetLarge(t *testing.T) {
 // key as it was, and that the next command is answered rightly.
 func TestSetFrom(t *testing.T) {
 	protocols(t, func(t *testing.T, rdb *client.Client, k keyspace) {
-		for _, n := range []int{0, 1, 100000, 3 << 20} {
+		// Sizes around the end of the first write (the command's header
+		// and up to 4 KiB of the value) and of the 1 MiB chunks; readers
+		// that return all they are asked for, and half of it.
+		for i, n := range []int{0, 1, 4000, 4096, 5000, 100000, 1 << 20, 1<<20 + 5000, 3 << 20} {
 			key := k.Key(fmt.Sprint(n))
 			val := resptest.Payload(n, 3)
-			require.NoError(t, rdb.SetFrom(ctx, key, bytes.NewReader(val), int64(n), time.Hour).Err())
+			var r io.Reader = bytes.NewReader(val)
+			if i%2 == 1 {
+				r = iotest.HalfReader(r)
+			}
+			require.NoError(t, rdb.SetFrom(ctx, key, r, int64(n), time.Hour).Err())
 			got, err := rdb.GetBytes(ctx, key).Result()
 			require.NoError(t, err)
 			require.True(t, bytes.Equal(val, got))
@@ -112,6 +120,52 @@ func TestSetFrom(t *testing.T) {
 		p := rdb.Pipeline()
 		assert.ErrorIs(t, p.SetFrom(ctx, key, strings.NewReader("x"), 1, 0).Err(), command.ErrStreamInPipeline)
 	})
+}
+
+// TestSetFromReaderFailsEarly: a reader that fails or ends within the
+// value's first bytes, which go out with the command's header, fails
+// SetFrom before anything of the command is written, so the connection
+// stays in the pool; one that fails later closes the connection. Either
+// way the key is left as it was and the next commands get their own
+// replies.
+func TestSetFromReaderFailsEarly(t *testing.T) {
+	srv := redistest.Shared(t)
+	for _, proto := range []int{2, 3} {
+		rdb, err := client.New(client.Options{Addr: srv.Addr(), Protocol: proto, PoolSize: 1, DisableAutoPipeline: true})
+		require.NoError(t, err)
+		key := fmt.Sprintf("TestSetFromReaderFailsEarly:%d", proto)
+		require.NoError(t, rdb.Set(ctx, key, "before", 0).Err())
+		errRead := errors.New("read failed")
+		early := []io.Reader{
+			&failReader{errRead},
+			io.MultiReader(strings.NewReader("abc"), &failReader{errRead}),
+			io.MultiReader(bytes.NewReader(resptest.Payload(3000, 1)), &failReader{errRead}),
+			strings.NewReader("short"),
+		}
+		for _, r := range early {
+			err := rdb.SetFrom(ctx, key, r, 1<<20, 0).Err()
+			require.Error(t, err)
+			if _, short := r.(*strings.Reader); short {
+				assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			} else {
+				assert.ErrorIs(t, err, errRead)
+			}
+			got, err := rdb.Get(ctx, key).Result()
+			require.NoError(t, err)
+			assert.Equal(t, "before", got)
+		}
+		st := rdb.PoolStats()
+		assert.Equal(t, 1, int(st.TotalConns), "the connection was kept: %+v", st)
+		assert.Zero(t, st.Closed.Error, "no connection was closed: %+v", st)
+		// Past the first write: the connection is closed and replaced.
+		r := io.MultiReader(bytes.NewReader(resptest.Payload(200000, 2)), &failReader{errRead})
+		require.ErrorIs(t, rdb.SetFrom(ctx, key, r, 1<<20, 0).Err(), errRead)
+		got, err := rdb.Get(ctx, key).Result()
+		require.NoError(t, err)
+		assert.Equal(t, "before", got)
+		assert.NotZero(t, rdb.PoolStats().Closed.Error, "the half-written connection was closed")
+		rdb.Close()
+	}
 }
 
 type failReader struct{ err error }

@@ -54,12 +54,15 @@ var ErrStreamInPipeline = errors.New("redis: SetFrom cannot be queued on a pipel
 // without holding the value whole (values of hundreds of MiB); exp > 0 sets
 // an expiration (EX or PX), KeepTTL keeps the key's. RESP states a value's
 // length before its bytes, hence size. If r fails or ends before size
-// bytes, the connection is closed (the server then drops the partial
-// command, and key is unchanged) and SetFrom returns r's error, or
-// io.ErrUnexpectedEOF.
+// bytes, SetFrom returns r's error, or io.ErrUnexpectedEOF, and key is
+// unchanged: the value's first 4 KiB or so go out with the command's
+// header, so when r fails within them nothing was sent; later, the
+// connection is closed (the server then drops the partial command).
 //
 // It runs on a pooled connection of its own (or the Conn's), never on an
 // auto-pipelined one; WriteTimeout bounds each write, not the whole value.
+// The rest of the value is read and written in chunks of 1 MiB, a buffer
+// per call in progress, reused.
 // On a pipeline it fails with ErrStreamInPipeline. Hooks see the command
 // with the value as "<size bytes from a reader>".
 func (c Cmdable) SetFrom(ctx context.Context, key string, r io.Reader, size int64, exp time.Duration) Result[string] {
