@@ -79,43 +79,31 @@ func run(addr, wl, mode string, d time.Duration) error {
 	}
 	defer nc.Close()
 	var rw io.ReadWriter = nc
-	switch mode {
-	case "poller":
-	case "blocking":
+	if mode != "poller" {
+		switch mode {
+		case "blocking", "ppoll", "toggle":
+		default:
+			return fmt.Errorf("unknown mode %q", mode)
+		}
+		// The descriptor of a copy of the socket, blocking for "blocking",
+		// non-blocking (as the runtime keeps it) for the others.
 		f, err := nc.(*net.TCPConn).File()
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		fd := int(f.Fd())
-		if err := syscall.SetNonblock(fd, false); err != nil {
+		if err := syscall.SetNonblock(fd, mode != "blocking"); err != nil {
 			return err
 		}
-		rw = blockingFD(fd)
-	case "ppoll":
-		f, err := nc.(*net.TCPConn).File()
-		if err != nil {
-			return err
+		switch mode {
+		case "blocking":
+			rw = blockingFD(fd)
+		case "ppoll":
+			rw = ppollFD(fd)
+		case "toggle":
+			rw = toggleFD(fd)
 		}
-		defer f.Close()
-		fd := int(f.Fd())
-		if err := syscall.SetNonblock(fd, true); err != nil {
-			return err
-		}
-		rw = ppollFD(fd)
-	case "toggle":
-		f, err := nc.(*net.TCPConn).File()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		fd := int(f.Fd())
-		if err := syscall.SetNonblock(fd, true); err != nil {
-			return err
-		}
-		rw = toggleFD(fd)
-	default:
-		return fmt.Errorf("unknown mode %q", mode)
 	}
 	req := encode(args)
 	r := bufio.NewReaderSize(rw, 64<<10)
